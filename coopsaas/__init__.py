@@ -1,0 +1,1 @@
+"""CoopSaaS: the books of many cooperatives in one application."""

@@ -1,0 +1,49 @@
+"""Per-tenant gapless counters (voucher and member numbers).
+
+`UPDATE ... SET value = value + 1 ... RETURNING value` takes the row lock on PostgreSQL and the
+write lock on SQLite, so two transactions never get the same number and a rollback returns it.
+Never `count() + 1`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, String, UniqueConstraint, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from coopsaas.core.db import TenantScoped, current_tenant_id, TenantMissing
+from coopsaas.core.ids import uuid7
+from coopsaas.extensions import db
+
+
+class Counter(TenantScoped, db.Model):
+    __tablename__ = "counter"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(60))
+    value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def next_number(name: str) -> int:
+    """The next number of the named series in the tenant in scope."""
+    session = db.session
+    tid = current_tenant_id(session)
+    if tid is None:
+        raise TenantMissing("counter with no tenant in scope")
+    stmt = (
+        update(Counter)
+        .where(Counter.tenant_id == tid, Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+        .execution_options(synchronize_session=False)
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    if value is not None:
+        return int(value)
+    try:
+        with session.begin_nested():
+            session.execute(insert(Counter).values(tenant_id=tid, id=uuid7(), name=name, value=1))
+        return 1
+    except IntegrityError:
+        # Another transaction created the series first: take the next number from it.
+        return int(session.execute(stmt).scalar_one())
