@@ -4,4 +4,6 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from coopsaas.web import security
+
+    security.init_app(app)
