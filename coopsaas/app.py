@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -10,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from coopsaas.config import load_config
+from coopsaas.core.logs import configure as configure_logging
 from coopsaas.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -20,7 +20,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    if not app.testing:
+        configure_logging(app.config["LOG_LEVEL"])
 
     register_extensions(app)
     register_features(app)
