@@ -1,0 +1,1 @@
+"""Member savings: simpanan pokok, wajib, sukarela and berjangka (domain/savings.md)."""
