@@ -50,6 +50,17 @@ def problem(status: int, message: Any = None, *, code: str | None = None,
     return jsonify(body), status
 
 
+def _flatten_fields(messages: dict[Any, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested marshmallow errors ({"lines": {0: {"amount": [...]}}}) as {"lines.0.amount": [...]}."""
+    out: dict[str, Any] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            out.update(_flatten_fields(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def render_error_page(status: int, message: Any = None) -> tuple[str, int]:
     msg = message or HTTP_MESSAGES.get(status, "")
     return render_template("errors/error.html", status=status, message=msg), status
@@ -74,7 +85,7 @@ def init_app(app: Flask) -> None:
             if isinstance(data, dict) and "messages" in data:
                 for loc, msgs in data["messages"].items():
                     if isinstance(msgs, dict):
-                        fields.update(msgs)
+                        fields.update(_flatten_fields(msgs))
                     else:
                         fields[loc] = msgs
             resp, code = problem(status, exc.description if status not in HTTP_MESSAGES else None,

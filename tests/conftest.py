@@ -138,7 +138,7 @@ def db_session(app: Any) -> Iterator[Any]:
             outer.rollback()
             conn.close()
             engines[None] = saved
-            db.session.configure(join_transaction_mode="conservative_savepoint")
+            db.session.configure(join_transaction_mode="conditional_savepoint")
 
 
 @pytest.fixture
