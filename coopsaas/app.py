@@ -53,7 +53,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_features(app: Flask) -> None:
-    from coopsaas import api, auth, cli, errors_http, jobs, ledger, tenancy, web
+    from coopsaas import api, auth, cli, demo, errors_http, jobs, ledger, tenancy, web
 
     errors_http.init_app(app)
     tenancy.init_app(app)
@@ -63,6 +63,7 @@ def register_features(app: Flask) -> None:
     jobs.init_app(app)
     ledger.init_app(app)
     cli.init_app(app)
+    demo.init_app(app)
 
 
 def _configure_engine(engine: Engine) -> None:
