@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, has_request_context, session
 from flask_login import current_user
 
 
 def select_locale() -> str:
     langs = current_app.config.get("LANGUAGES", ["id", "en"])
+    if not has_request_context():  # jobs and CLI commands: the default language
+        return str(langs[0])
     chosen = session.get("lang")
     if chosen in langs:
         return str(chosen)
