@@ -1,7 +1,42 @@
+"""General ledger: the double-entry truth every other ledger posts into.
+
+Public API for other features (nothing else writes journal lines):
+`post_entry`, `reverse_entry`, `balance_of`, `trial_balance`, `close_period`, `reopen_period`,
+`close_year`, `verify_ledger`, `register_verify_hook`, with `EntrySpec` / `LineSpec` describing
+an entry.
+"""
+
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+from coopsaas.ledger.balances import TrialBalance, balance_of, trial_balance
+from coopsaas.ledger.periods import close_period, close_year, reopen_period
+from coopsaas.ledger.posting import EntrySpec, LineSpec
+from coopsaas.ledger.services import post_entry, reverse_entry
+from coopsaas.ledger.verify import Finding, register_verify_hook, verify_ledger
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = [
+    "EntrySpec",
+    "Finding",
+    "LineSpec",
+    "TrialBalance",
+    "balance_of",
+    "close_period",
+    "close_year",
+    "post_entry",
+    "register_verify_hook",
+    "reopen_period",
+    "reverse_entry",
+    "trial_balance",
+    "verify_ledger",
+]
 
 
 def init_app(app: Flask) -> None:
-    pass
+    from coopsaas.ledger.cli import ledger_cli
+
+    app.cli.add_command(ledger_cli)
