@@ -37,6 +37,9 @@ __all__ = [
 
 
 def init_app(app: Flask) -> None:
+    from coopsaas.jobs import register_kind
+    from coopsaas.ledger import jobs
     from coopsaas.ledger.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
+    register_kind(jobs.KIND, jobs.nightly_verify, period="day", timeout=1800)
