@@ -3,7 +3,7 @@
 from coopsaas.auth.models import ApiToken, User  # noqa: F401
 from coopsaas.core.audit import AuditEvent, PlatformEvent  # noqa: F401
 from coopsaas.core.counters import Counter  # noqa: F401
+from coopsaas.core.idempotency import IdempotencyRecord  # noqa: F401
 from coopsaas.jobs.models import JobRun  # noqa: F401
 from coopsaas.ledger.models import Account  # noqa: F401
 from coopsaas.tenancy.models import Agency, AgencyLink, AgencyMembership, Membership, Tenant  # noqa: F401
-from coopsaas.core.idempotency import IdempotencyRecord  # noqa: F401

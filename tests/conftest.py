@@ -22,7 +22,9 @@ from coopsaas.core import pgsql
 ROOT = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 TEST_DB = os.environ.get("COOPSAAS_TEST_DB", "sqlite")
-PG_ADMIN_URL = os.environ.get("COOPSAAS_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "COOPSAAS_TEST_PG_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 PG_TEST_DB = os.environ.get("COOPSAAS_TEST_PG_DATABASE", "coopsaas_test")
 REDIS_URL = os.environ.get("COOPSAAS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -38,8 +40,11 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
 
 
 def pg_url(role: str, database: str = PG_TEST_DB) -> str:
-    return make_url(PG_ADMIN_URL).set(username=role, password=None, database=database).render_as_string(
-        hide_password=False)
+    return (
+        make_url(PG_ADMIN_URL)
+        .set(username=role, password=None, database=database)
+        .render_as_string(hide_password=False)
+    )
 
 
 def _prepare_postgres() -> dict[str, str]:
@@ -47,7 +52,7 @@ def _prepare_postgres() -> dict[str, str]:
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)'))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         msg = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {exc}"
         if IN_CI:
             pytest.exit(msg, returncode=3)

@@ -50,7 +50,9 @@ def init_app(app: Flask) -> None:
             from coopsaas.errors_http import problem
 
             return problem(401)
-        return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+        return redirect(
+            url_for("auth.login", next=request.full_path if request.query_string else request.path)
+        )
 
     from coopsaas.auth import cli
 

@@ -40,8 +40,10 @@ def hash_password(password: str) -> str:
 
 def validate_password(password: str, *, field: str = "password") -> None:
     if not password or len(password) < MIN_PASSWORD:
-        raise ValidationError(_l("The password must have at least 8 characters."),
-                              fields={field: [_l("At least 8 characters.")]})
+        raise ValidationError(
+            _l("The password must have at least 8 characters."),
+            fields={field: [_l("At least 8 characters.")]},
+        )
 
 
 def normalize_username(username: str) -> str:
@@ -72,8 +74,15 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def create_user(*, username: str, full_name: str, password: str, email: str | None = None,
-                phone: str | None = None, actor: Any = None) -> User:
+def create_user(
+    *,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str | None = None,
+    phone: str | None = None,
+    actor: Any = None,
+) -> User:
     name = normalize_username(username)
     errors: dict[str, list[Any]] = {}
     if not USERNAME_RE.match(name):
@@ -84,9 +93,16 @@ def create_user(*, username: str, full_name: str, password: str, email: str | No
         raise ValidationError(_l("Some fields are not valid."), fields=errors)
     validate_password(password)
     if find_user(name) is not None or (email and find_user(email) is not None):
-        raise Conflict(_l("That username or email is already taken."), fields={"username": [_l("Already taken.")]})
-    user = User(username=name, full_name=full_name.strip(), email=(email or None) and email.strip().lower(),
-                phone=phone or None, password_hash=hash_password(password))
+        raise Conflict(
+            _l("That username or email is already taken."), fields={"username": [_l("Already taken.")]}
+        )
+    user = User(
+        username=name,
+        full_name=full_name.strip(),
+        email=(email or None) and email.strip().lower(),
+        phone=phone or None,
+        password_hash=hash_password(password),
+    )
     db.session.add(user)
     db.session.flush()
     audit.record("user.create", actor=actor, target=user, summary={"username": name})
@@ -96,8 +112,9 @@ def create_user(*, username: str, full_name: str, password: str, email: str | No
 def change_password(user: User, *, current: str, new: str) -> None:
     """Change the password; every existing session of the user ends (session_version bump)."""
     if not check_password_hash(user.password_hash, current or ""):
-        raise ValidationError(_l("The current password is wrong."),
-                              fields={"current_password": [_l("Wrong password.")]})
+        raise ValidationError(
+            _l("The current password is wrong."), fields={"current_password": [_l("Wrong password.")]}
+        )
     validate_password(new, field="new_password")
     user.password_hash = hash_password(new)
     user.session_version = (user.session_version or 1) + 1
@@ -115,8 +132,9 @@ def grant_role(*, user: User, tenant: Tenant, role: str, actor: Any = None) -> M
     if role not in TENANT_ROLES:
         raise ValidationError(_l("Unknown role."), fields={"role": [_l("Unknown role.")]})
     existing = db.session.scalars(
-        select(Membership).where(Membership.user_id == user.id, Membership.tenant_id == tenant.id,
-                                 Membership.role == role)
+        select(Membership).where(
+            Membership.user_id == user.id, Membership.tenant_id == tenant.id, Membership.role == role
+        )
     ).one_or_none()
     if existing is not None:
         existing.is_active = True
@@ -137,8 +155,9 @@ def grant_agency_role(*, user: User, agency_id: uuid.UUID, role: str, actor: Any
     if role not in AGENCY_ROLES:
         raise ValidationError(_l("Unknown role."), fields={"role": [_l("Unknown role.")]})
     existing = db.session.scalars(
-        select(AgencyMembership).where(AgencyMembership.user_id == user.id,
-                                       AgencyMembership.agency_id == agency_id)
+        select(AgencyMembership).where(
+            AgencyMembership.user_id == user.id, AgencyMembership.agency_id == agency_id
+        )
     ).one_or_none()
     if existing is not None:
         existing.role = role
@@ -158,10 +177,14 @@ def create_token(*, user: User, tenant: Tenant, name: str, actor: Any = None) ->
     """A new token; the raw value is returned once and never stored."""
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise ValidationError(_l("Give the token a name (at most 100 characters)."),
-                              fields={"name": [_l("This field is required.")]})
+        raise ValidationError(
+            _l("Give the token a name (at most 100 characters)."),
+            fields={"name": [_l("This field is required.")]},
+        )
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    tok = ApiToken(user_id=user.id, tenant_id=tenant.id, name=name, prefix=raw[:10], token_hash=token_digest(raw))
+    tok = ApiToken(
+        user_id=user.id, tenant_id=tenant.id, name=name, prefix=raw[:10], token_hash=token_digest(raw)
+    )
     db.session.add(tok)
     db.session.flush()
     audit.record("token.create", actor=actor or user, target=tok, summary={"name": name})
@@ -172,8 +195,13 @@ def revoke_token(*, user: User, token_id: object, actor: Any = None) -> ApiToken
     from coopsaas.core.ids import parse_uuid
 
     tid = parse_uuid(token_id)
-    tok = db.session.scalars(select(ApiToken).where(ApiToken.id == tid, ApiToken.user_id == user.id)).one_or_none() \
-        if tid else None
+    tok = (
+        db.session.scalars(
+            select(ApiToken).where(ApiToken.id == tid, ApiToken.user_id == user.id)
+        ).one_or_none()
+        if tid
+        else None
+    )
     if tok is None:
         raise NotFound(_l("Token not found."))
     if tok.revoked_at is None:

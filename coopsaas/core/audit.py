@@ -90,17 +90,15 @@ def record(
         **ctx,
     }
     session = db.session
-    ev: AuditEvent | PlatformEvent
-    if current_tenant_id(session) is not None:
-        ev = AuditEvent(**common)
-    else:
-        ev = PlatformEvent(**common)
+    in_tenant = current_tenant_id(session) is not None
+    ev: AuditEvent | PlatformEvent = AuditEvent(**common) if in_tenant else PlatformEvent(**common)
     session.add(ev)
     return ev
 
 
-def record_platform(action: str, *, tenant_id: uuid.UUID | None = None, agency_id: uuid.UUID | None = None,
-                    **kwargs: Any) -> PlatformEvent:
+def record_platform(
+    action: str, *, tenant_id: uuid.UUID | None = None, agency_id: uuid.UUID | None = None, **kwargs: Any
+) -> PlatformEvent:
     ev = record(action, **kwargs)
     if isinstance(ev, AuditEvent):  # inside a tenant scope: keep it a tenant event
         return ev  # type: ignore[return-value]

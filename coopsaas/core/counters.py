@@ -11,7 +11,7 @@ from sqlalchemy import BigInteger, String, UniqueConstraint, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coopsaas.core.db import TenantScoped, current_tenant_id, TenantMissing
+from coopsaas.core.db import TenantMissing, TenantScoped, current_tenant_id
 from coopsaas.core.ids import uuid7
 from coopsaas.extensions import db
 

@@ -19,7 +19,7 @@ class ContextFilter(logging.Filter):
                 from flask_login import current_user
 
                 record.user = getattr(current_user, "username", "-") or "-"
-        except Exception:  # noqa: BLE001 - logging must never break the request
+        except Exception:
             pass
         return True
 

@@ -20,7 +20,7 @@ class MoneyError(ValueError):
 
 def to_money(value: object) -> Decimal:
     """A Decimal with exactly two places, or MoneyError. Accepts Decimal, int and plain strings."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError("money must be Decimal, not float")
     if isinstance(value, Decimal):
         d = value

@@ -23,7 +23,9 @@ from coopsaas.tenancy.models import Membership, Tenant
 
 
 def tenant_by_slug(slug: str) -> Tenant | None:
-    return db.session.scalars(select(Tenant).where(Tenant.slug == slug, Tenant.is_active.is_(True))).one_or_none()
+    return db.session.scalars(
+        select(Tenant).where(Tenant.slug == slug, Tenant.is_active.is_(True))
+    ).one_or_none()
 
 
 def roles_in(user: Any, tenant_id: uuid.UUID) -> frozenset[str]:

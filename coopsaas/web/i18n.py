@@ -23,4 +23,6 @@ def select_timezone() -> str:
     from flask import g
 
     tenant = g.get("tenant")
-    return getattr(tenant, "timezone", None) or current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    return getattr(tenant, "timezone", None) or current_app.config.get(
+        "BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta"
+    )

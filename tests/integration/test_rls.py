@@ -14,19 +14,30 @@ pytestmark = pytest.mark.postgres
 
 
 def _set(conn, tenant=None, agency=None):
-    conn.execute(text("SELECT set_config('app.tenant_id', :t, true), set_config('app.agency_id', :a, true)"),
-                 {"t": str(tenant or ""), "a": str(agency or "")})
+    conn.execute(
+        text("SELECT set_config('app.tenant_id', :t, true), set_config('app.agency_id', :a, true)"),
+        {"t": str(tenant or ""), "a": str(agency or "")},
+    )
 
 
 def _seed(conn, slug):
     tid = uuid7()
-    conn.execute(text("INSERT INTO tenant (id, slug, name, legal_form, timezone, chart_template, settings, "
-                      "is_active, created_at, updated_at) VALUES (:id, :slug, :slug, 'ksp', 'Asia/Jakarta', "
-                      "'ksp', '{}', true, now(), now())"), {"id": tid, "slug": slug})
+    conn.execute(
+        text(
+            "INSERT INTO tenant (id, slug, name, legal_form, timezone, chart_template, settings, "
+            "is_active, created_at, updated_at) VALUES (:id, :slug, :slug, 'ksp', 'Asia/Jakarta', "
+            "'ksp', '{}', true, now(), now())"
+        ),
+        {"id": tid, "slug": slug},
+    )
     _set(conn, tid)
-    conn.execute(text("INSERT INTO account (tenant_id, id, code, name, type, normal_side, is_contra, tags, "
-                      "weights, is_active) VALUES (:t, :id, '1101', :name, 'asset', 'D', false, '[]', '{}', true)"),
-                 {"t": tid, "id": uuid7(), "name": f"Kas {slug}"})
+    conn.execute(
+        text(
+            "INSERT INTO account (tenant_id, id, code, name, type, normal_side, is_contra, tags, "
+            "weights, is_active) VALUES (:t, :id, '1101', :name, 'asset', 'D', false, '[]', '{}', true)"
+        ),
+        {"t": tid, "id": uuid7(), "name": f"Kas {slug}"},
+    )
     return tid
 
 
@@ -41,9 +52,14 @@ def test_app_role_sees_no_rows_of_another_tenant_and_cannot_insert_for_it(db_ses
     assert conn.execute(text("SELECT count(*) FROM account WHERE tenant_id = :b"), {"b": b}).scalar() == 0
     nested = conn.begin_nested()
     with pytest.raises(DBAPIError, match="row-level security"):
-        conn.execute(text("INSERT INTO account (tenant_id, id, code, name, type, normal_side, is_contra, tags, "
-                          "weights, is_active) VALUES (:t, :id, '1102', 'Bank', 'asset', 'D', false, '[]', '{}', "
-                          "true)"), {"t": b, "id": uuid7()})
+        conn.execute(
+            text(
+                "INSERT INTO account (tenant_id, id, code, name, type, normal_side, is_contra, tags, "
+                "weights, is_active) VALUES (:t, :id, '1102', 'Bank', 'asset', 'D', false, '[]', '{}', "
+                "true)"
+            ),
+            {"t": b, "id": uuid7()},
+        )
     nested.rollback()
     _set(conn, a)
     updated = conn.execute(text("UPDATE account SET name = 'x' WHERE tenant_id = :b"), {"b": b}).rowcount
@@ -69,10 +85,20 @@ def test_agency_role_reads_only_linked_tenants_and_cannot_write(app, app_config)
             other = _seed(conn, slug + "-o")
             agency = uuid7()
             _set(conn, None)
-            conn.execute(text("INSERT INTO agency (id, slug, name, settings, created_at) VALUES "
-                              "(:id, :s, 'Dinas', '{}', now())"), {"id": agency, "s": slug})
-            conn.execute(text("INSERT INTO agency_link (id, agency_id, tenant_id, created_at) VALUES "
-                              "(:id, :a, :t, now())"), {"id": uuid7(), "a": agency, "t": linked})
+            conn.execute(
+                text(
+                    "INSERT INTO agency (id, slug, name, settings, created_at) VALUES "
+                    "(:id, :s, 'Dinas', '{}', now())"
+                ),
+                {"id": agency, "s": slug},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO agency_link (id, agency_id, tenant_id, created_at) VALUES "
+                    "(:id, :a, :t, now())"
+                ),
+                {"id": uuid7(), "a": agency, "t": linked},
+            )
         engine = create_engine(agency_url)
         try:
             with engine.connect() as conn:

@@ -11,8 +11,15 @@ from coopsaas.extensions import db
 
 # Read before a tenant is known (login, slug, token lookup) or shared by all: Citus reference tables.
 GLOBAL_TABLES = {
-    "tenant", "agency", "agency_link", "membership", "agency_membership", "user_account", "api_token",
-    "platform_event", "alembic_version",
+    "tenant",
+    "agency",
+    "agency_link",
+    "membership",
+    "agency_membership",
+    "user_account",
+    "api_token",
+    "platform_event",
+    "alembic_version",
 }
 
 
@@ -36,7 +43,9 @@ def test_tenant_tables_have_tenant_id_first_in_the_primary_key(app):
 
 
 def test_foreign_keys_into_tenant_tables_carry_tenant_id(app):
-    for table in tenant_tables(app) + [db.metadata.tables[n] for n in GLOBAL_TABLES if n in db.metadata.tables]:
+    for table in tenant_tables(app) + [
+        db.metadata.tables[n] for n in GLOBAL_TABLES if n in db.metadata.tables
+    ]:
         for fk in table.foreign_key_constraints:
             referred = fk.referred_table.name
             if referred in GLOBAL_TABLES:
@@ -63,11 +72,15 @@ def test_row_level_security_is_enabled_forced_and_has_both_policies(app, db_sess
     conn = db_session.connection()
     for table in tenant_tables(app):
         row = conn.execute(
-            text("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = :t"), {"t": table.name}
+            text("SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = :t"),
+            {"t": table.name},
         ).one()
         assert row.relrowsecurity and row.relforcerowsecurity, f"{table.name}: RLS not enabled and forced"
-        policies = set(conn.execute(text("SELECT policyname FROM pg_policies WHERE tablename = :t"),
-                                    {"t": table.name}).scalars())
+        policies = set(
+            conn.execute(
+                text("SELECT policyname FROM pg_policies WHERE tablename = :t"), {"t": table.name}
+            ).scalars()
+        )
         assert {"tenant_isolation", "agency_read"} <= policies, f"{table.name}: policies {policies}"
 
 

@@ -8,7 +8,6 @@ from sqlalchemy.exc import IntegrityError
 
 from coopsaas.core.counters import Counter, next_number
 from coopsaas.core.db import TenantMissing, clear_tenant, get_scoped, set_tenant, tenant_scope
-from coopsaas.extensions import db
 from coopsaas.ledger.models import Account
 from tests.helpers import make_tenant
 
@@ -33,7 +32,7 @@ def test_query_on_tenant_model_without_tenant_raises(db_session, two_tenants):
 
 
 def test_each_tenant_sees_only_its_own_rows(db_session, two_tenants):
-    a, b = two_tenants
+    a, _b = two_tenants
     with tenant_scope(db_session, a.id):
         names = db_session.scalars(select(Account.name)).all()
         count = db_session.scalar(select(func.count()).select_from(Account))

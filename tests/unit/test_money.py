@@ -33,7 +33,9 @@ def test_parse_money_accepts_indonesian_input(typed, expected):
     assert parse_money(typed) == Decimal(expected)
 
 
-@pytest.mark.parametrize("typed", ["", "abc", "1,250,000", "1.25.000", "12,345", "1250000,505", "NaN", "1.2e5"])
+@pytest.mark.parametrize(
+    "typed", ["", "abc", "1,250,000", "1.25.000", "12,345", "1250000,505", "NaN", "1.2e5"]
+)
 def test_parse_money_rejects_ambiguous_or_invalid_input(typed):
     with pytest.raises(MoneyError):
         parse_money(typed)
