@@ -53,7 +53,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_features(app: Flask) -> None:
-    from coopsaas import api, auth, cli, demo, errors_http, jobs, ledger, tenancy, web
+    from coopsaas import (
+        api,
+        auth,
+        cli,
+        demo,
+        errors_http,
+        jobs,
+        ledger,
+        members,
+        savings,
+        tenancy,
+        web,
+    )
 
     errors_http.init_app(app)
     tenancy.init_app(app)
@@ -62,6 +74,8 @@ def register_features(app: Flask) -> None:
     api.init_app(app)
     jobs.init_app(app)
     ledger.init_app(app)
+    members.init_app(app)
+    savings.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
 

@@ -7,3 +7,5 @@ from coopsaas.core.idempotency import IdempotencyRecord  # noqa: F401
 from coopsaas.jobs.models import JobRun  # noqa: F401
 from coopsaas.ledger.models import Account  # noqa: F401
 from coopsaas.tenancy.models import Agency, AgencyLink, AgencyMembership, Membership, Tenant  # noqa: F401
+from coopsaas.members.models import Member  # noqa: F401
+from coopsaas.savings.models import SavingsAccount, SavingsProduct, SavingsTransaction  # noqa: F401

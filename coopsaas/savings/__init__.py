@@ -1,1 +1,26 @@
-"""Member savings: simpanan pokok, wajib, sukarela and berjangka (domain/savings.md)."""
+"""Member savings: simpanan pokok, wajib, sukarela and berjangka (domain/savings.md).
+
+Public API for other features: `coopsaas.savings.services` (`ensure_products`, `open_account`,
+`pay_admission`, `deposit`, `withdraw`, `accounts_of`, `available_balance`, `subledger_findings`)
+and `coopsaas.savings.receipts` (`terbilang`, `receipt_pdf`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from coopsaas.api import register_blueprint
+    from coopsaas.core.i18n import _l
+    from coopsaas.ledger import register_verify_hook
+    from coopsaas.savings import api, services, views
+    from coopsaas.web.nav import register_nav
+
+    register_verify_hook(services.subledger_findings)
+    app.register_blueprint(views.bp)
+    register_blueprint(app, api.blp)
+    register_nav(_l("Savings"), "savings.index", permission="savings.view", order=20)
