@@ -62,6 +62,7 @@ def register_features(app: Flask) -> None:
         jobs,
         ledger,
         members,
+        retail,
         savings,
         tenancy,
         web,
@@ -76,6 +77,7 @@ def register_features(app: Flask) -> None:
     ledger.init_app(app)
     members.init_app(app)
     savings.init_app(app)
+    retail.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
 

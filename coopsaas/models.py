@@ -9,3 +9,4 @@ from coopsaas.ledger.models import Account  # noqa: F401
 from coopsaas.tenancy.models import Agency, AgencyLink, AgencyMembership, Membership, Tenant  # noqa: F401
 from coopsaas.members.models import Member  # noqa: F401
 from coopsaas.savings.models import SavingsAccount, SavingsProduct, SavingsTransaction  # noqa: F401
+from coopsaas.retail.models import Item, Sale, StockMovement  # noqa: F401  (all shop tables)
