@@ -42,4 +42,18 @@ def init_app(app: Flask) -> None:
     from coopsaas.ledger.cli import ledger_cli
 
     app.cli.add_command(ledger_cli)
+    _register_delivery(app)
     register_kind(jobs.KIND, jobs.nightly_verify, period="day", timeout=1800)
+
+
+def _register_delivery(app: Flask) -> None:
+    """Pages, API and menu entry of the ledger."""
+    from coopsaas.api import register_blueprint
+    from coopsaas.core.i18n import _l
+    from coopsaas.ledger import api, views
+    from coopsaas.web.nav import register_nav
+
+    app.register_blueprint(views.bp)
+    for blp in api.BLUEPRINTS:
+        register_blueprint(app, blp)
+    register_nav(_l("General ledger"), "ledger.entries", permission="ledger.view", order=60)

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# General ledger benchmark (PostgreSQL on 127.0.0.1 and SQLite). Arguments go to ledger_bench.py,
+# e.g. `bench/run.sh --scale 0.1` for a quick run; the default is the full 10M-line history.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=".venv/bin/python"
+[ -x "$PY" ] || PY=python3
+exec "$PY" bench/ledger_bench.py "$@"
