@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from coopsaas.auth import services as auth
+from coopsaas.demo import savings_activity
 from coopsaas.extensions import db
 from coopsaas.tenancy import sync as tenant_sync
 from coopsaas.tenancy.models import Agency, Tenant
@@ -43,6 +44,7 @@ class DemoLogin:
 class DemoReport:
     sync: tenant_sync.SyncReport
     logins: list[DemoLogin] = field(default_factory=list)
+    activity: list[Any] = field(default_factory=list)
 
 
 def _user(username: str, full_name: str) -> tuple[Any, bool]:
@@ -79,12 +81,16 @@ def load_demo(session: Any, directory: str | Path, *, environment: str) -> DemoR
     return report
 
 
-def run(directory: str | Path, *, environment: str) -> DemoReport:
-    """Load the demo and commit (for the CLI)."""
+def run(directory: str | Path, *, environment: str, members: int | None = None) -> DemoReport:
+    """Load the demo and commit (for the CLI), then a year of savings per cooperative (`members`
+    each, default 40-60; 0 for none), committed per cooperative."""
     try:
         report = load_demo(db.session, directory, environment=environment)
         db.session.commit()
     except BaseException:
         db.session.rollback()
         raise
+    if members != 0:
+        logins = [login for login in report.logins if login.role == "member"]
+        report.activity = savings_activity.load_all(db.session, logins, members_count=members)
     return report

@@ -24,3 +24,9 @@ def init_app(app: Flask) -> None:
     register_blueprint(app, api.me_blp)
     register_nav(_l("Members"), "members.index", permission="members.view", order=10)
     register_nav(_l("My savings"), "members_me.my_savings", permission="self.view", order=2)
+
+    from coopsaas.members import import_views
+
+    app.register_blueprint(import_views.bp)
+    register_blueprint(app, import_views.blp)
+    app.cli.add_command(import_views.members_cli)

@@ -24,3 +24,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     register_blueprint(app, api.blp)
     register_nav(_l("Savings"), "savings.index", permission="savings.view", order=20)
+
+    from coopsaas.savings import statement_views
+
+    app.register_blueprint(statement_views.bp)
