@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=".venv/bin/python"
 [ -x "$PY" ] || PY=python3
+[ "${1:-}" = "savings-month-end" ] && { shift; exec "$PY" bench/savings_month_end_bench.py "$@"; }
 exec "$PY" bench/ledger_bench.py "$@"

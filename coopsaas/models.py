@@ -10,3 +10,4 @@ from coopsaas.tenancy.models import Agency, AgencyLink, AgencyMembership, Member
 from coopsaas.members.models import Member  # noqa: F401
 from coopsaas.savings.models import SavingsAccount, SavingsProduct, SavingsTransaction  # noqa: F401
 from coopsaas.retail.models import Item, Sale, StockMovement  # noqa: F401  (all shop tables)
+from coopsaas.savings.models_berjangka import BerjangkaPlacement  # noqa: F401

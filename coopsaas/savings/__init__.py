@@ -21,7 +21,14 @@ def init_app(app: Flask) -> None:
     from coopsaas.web.nav import register_nav
 
     register_verify_hook(services.subledger_findings)
+    from coopsaas.jobs import register_kind
+    from coopsaas.savings import jobs as savings_jobs
+
+    register_kind(savings_jobs.KIND, savings_jobs.savings_month_end, period="month", timeout=3600)
     app.register_blueprint(views.bp)
+    from coopsaas.savings import berjangka_views
+
+    app.register_blueprint(berjangka_views.bp)
     register_blueprint(app, api.blp)
     register_nav(_l("Savings"), "savings.index", permission="savings.view", order=20)
 
