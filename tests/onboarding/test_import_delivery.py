@@ -122,7 +122,7 @@ def test_api_lists_problems_by_row_and_column(app, desk):
     coop, teller = desk
     resp = api_post(app, teller, BAD_CSV)
     assert resp.status_code == 422
-    assert resp.get_json()["fields"] == {"rows.5.sex": ["Write L (male) or P (female), not X."]}
+    assert resp.get_json()["fields"] == {"rows.5.sex": ["Tulis L (laki-laki) atau P (perempuan), bukan X."]}
     assert counted(coop, Member) == 0
 
 
@@ -153,7 +153,7 @@ def test_cli_reports_problems_and_exits_non_zero(cli, desk):
     coop, _ = desk
     result = cli(BAD_CSV)
     assert result.exit_code == 1
-    assert "row 5, sex: Write L (male) or P (female), not X." in result.output
+    assert "row 5, sex: Tulis L (laki-laki) atau P (perempuan), bukan X." in result.output
     assert counted(coop, Member) == 0
 
 
