@@ -302,13 +302,20 @@ class _Reader:
             return None
         return Decimal(value)
 
-    def money(self, data: dict[str, Any], key: str, path: tuple[Any, ...], *, required: bool = False,
-              default: str | None = "0.00", positive: bool = False) -> str | None:
+    def _given_number(self, data: dict[str, Any], key: str, path: tuple[Any, ...], *,
+                      required: bool) -> tuple[bool, Decimal | None]:
+        """(missing, value): an absent optional key is `missing`; an absent required one is an error."""
         if data.get(key) is None:
             if required:
                 self.error((*path, key), "is required")
+            return True, None
+        return False, self.number(data, key, path)
+
+    def money(self, data: dict[str, Any], key: str, path: tuple[Any, ...], *, required: bool = False,
+              default: str | None = "0.00", positive: bool = False) -> str | None:
+        missing, value = self._given_number(data, key, path, required=required)
+        if missing:
             return default
-        value = self.number(data, key, path)
         if value is None:
             return None
         try:
@@ -323,11 +330,9 @@ class _Reader:
 
     def percent(self, data: dict[str, Any], key: str, path: tuple[Any, ...], *, required: bool = False,
                 default: str | None = "0", maximum: Decimal = HUNDRED) -> str | None:
-        if data.get(key) is None:
-            if required:
-                self.error((*path, key), "is required")
+        missing, value = self._given_number(data, key, path, required=required)
+        if missing:
             return default
-        value = self.number(data, key, path)
         if value is None:
             return None
         if not Decimal(0) <= value <= maximum:
