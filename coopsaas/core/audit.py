@@ -67,6 +67,25 @@ def _ctx() -> dict[str, str | None]:
     return {"request_id": None, "ip": None}
 
 
+def event_values(
+    action: str,
+    *,
+    actor: Any = None,
+    target_type: str | None = None,
+    target_id: Any = None,
+    summary: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The columns of an event besides tenant, id and time, for code that inserts it in bulk."""
+    return {
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "target_type": target_type,
+        "target_id": str(target_id) if target_id is not None else None,
+        "summary": _jsonable(summary or {}),
+        **_ctx(),
+    }
+
+
 def record(
     action: str,
     *,
@@ -80,15 +99,7 @@ def record(
     if target is not None:
         target_type = target_type or getattr(target, "__tablename__", type(target).__name__)
         target_id = target_id if target_id is not None else getattr(target, "id", None)
-    ctx = _ctx()
-    common: dict[str, Any] = {
-        "actor_id": getattr(actor, "id", None),
-        "action": action,
-        "target_type": target_type,
-        "target_id": str(target_id) if target_id is not None else None,
-        "summary": _jsonable(summary or {}),
-        **ctx,
-    }
+    common = event_values(action, actor=actor, target_type=target_type, target_id=target_id, summary=summary)
     session = db.session
     in_tenant = current_tenant_id(session) is not None
     ev: AuditEvent | PlatformEvent = AuditEvent(**common) if in_tenant else PlatformEvent(**common)

@@ -47,3 +47,17 @@ def next_number(name: str) -> int:
     except IntegrityError:
         # Another transaction created the series first: take the next number from it.
         return int(session.execute(stmt).scalar_one())
+
+
+def give_back(name: str) -> None:
+    """Return the number just taken from the named series, in the same transaction and before
+    anything else takes one (the counter row stays locked until the transaction ends), when the
+    work it was taken for is refused: the series stays gapless even if the caller carries on."""
+    tid = current_tenant_id(db.session)
+    if tid is None:
+        raise TenantMissing("counter with no tenant in scope")
+    db.session.connection().execute(
+        update(Counter.__table__)
+        .where(Counter.__table__.c.tenant_id == tid, Counter.__table__.c.name == name)
+        .values(value=Counter.__table__.c.value - 1)
+    )

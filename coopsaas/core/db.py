@@ -13,12 +13,13 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import functools
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, event, select, text
+from sqlalchemy import DateTime, ForeignKey, event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
 
@@ -46,6 +47,14 @@ class Timestamped:
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+@functools.lru_cache(maxsize=4096)
+def _tenant_criterion(tid: uuid.UUID | None) -> Any:
+    """One criteria option per tenant (and one for "no tenant"), reused by every statement."""
+    if tid is None:
+        return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id.is_(None), include_aliases=True)
+    return with_loader_criteria(TenantScoped, lambda cls: cls.tenant_id == tid, include_aliases=True)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_to_tenant(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -53,20 +62,15 @@ def _scope_to_tenant(state: ORMExecuteState) -> None:
     if state.execution_options.get("all_tenants"):
         return
     tid = state.session.info.get("tenant_id")
-    if tid is None:
-        if any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
-            raise TenantMissing("query on a tenant-owned model with no tenant in scope")
-
-        def crit(cls: Any) -> Any:
-            return cls.tenant_id.is_(None)
-    else:
-
-        def crit(cls: Any) -> Any:
-            return cls.tenant_id == tid
-
-    state.statement = state.statement.options(
-        with_loader_criteria(TenantScoped, crit, include_aliases=True)
-    )
+    if tid is None and any(issubclass(m.class_, TenantScoped) for m in state.all_mappers):
+        raise TenantMissing("query on a tenant-owned model with no tenant in scope")
+    option = _tenant_criterion(tid)
+    # A refresh or lazy load carries the options of the query that loaded the object; when that
+    # was this very criterion, adding it again would stack one more copy on the object at every
+    # refresh, and a long session (a job committing in a loop) would slow down with each commit.
+    if option in state.statement._with_options:
+        return
+    state.statement = state.statement.options(option)
 
 
 @event.listens_for(Session, "before_flush")
@@ -81,14 +85,25 @@ def _stamp_tenant(session: Session, flush_context: Any, instances: Any) -> None:
 
 def _apply_rls(connection: Connection, info: dict[str, Any]) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT set_config('app.tenant_id', :t, true), set_config('app.agency_id', :a, true)"),
+        connection.exec_driver_sql(
+            "SELECT set_config('app.tenant_id', %(t)s, true), set_config('app.agency_id', %(a)s, true)",
             {"t": str(info.get("tenant_id") or ""), "a": str(info.get("agency_id") or "")},
         )
 
 
 @event.listens_for(Session, "after_begin")
 def _rls_after_begin(session: Session, transaction: Any, connection: Connection) -> None:
+    # Nothing to set at the BEGIN of a database transaction when no tenant or agency is in scope
+    # yet: the settings are transaction-local (set_config(..., true)), so it starts with them
+    # empty, which the policies read as "no tenant" (NULLIF(..., '')); set_tenant sets them
+    # later. A savepoint inside a longer transaction may still carry an earlier scope's
+    # settings, so it clears them as before.
+    if (
+        session.info.get("tenant_id") is None
+        and session.info.get("agency_id") is None
+        and not connection.in_nested_transaction()
+    ):
+        return
     _apply_rls(connection, session.info)
 
 

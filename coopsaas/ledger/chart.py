@@ -343,6 +343,8 @@ def checklist(
     today: date,
 ) -> list[tuple[Any, bool]]:
     """What closing the month `ym` needs, each item with whether it holds now."""
+    from coopsaas.ledger.verify import subledger_findings
+
     tb = trial_balance(tenant, period=ym)
     prev = stored.get(prev_month(*ym))
     nothing_before = first_line is None or first_line >= date(ym[0], ym[1], 1)
@@ -353,4 +355,5 @@ def checklist(
             _l("The previous month is closed"),
             nothing_before or (prev is not None and prev.status == PERIOD_CLOSED),
         ),
+        (_l("Every sub-ledger equals its control account"), not subledger_findings(tenant)),
     ]

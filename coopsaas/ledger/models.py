@@ -34,6 +34,7 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,7 +88,15 @@ class JournalEntry(TenantScoped, db.Model):
             ondelete="RESTRICT",
         ),
         Index("ix_journal_entry_tenant_id_entry_on", "tenant_id", "entry_on"),
-        Index("ix_journal_entry_tenant_id_source", "tenant_id", "source_type", "source_id"),
+        # Partial: history, opening and manual entries have no source (migration 0013).
+        Index(
+            "ix_journal_entry_tenant_id_source",
+            "tenant_id",
+            "source_type",
+            "source_id",
+            postgresql_where=text("source_type IS NOT NULL"),
+            sqlite_where=text("source_type IS NOT NULL"),
+        ),
     )
 
     voucher_no: Mapped[str] = mapped_column(String(32))
@@ -153,8 +162,21 @@ class JournalLine(TenantScoped, db.Model):
             "entry_on",
             postgresql_include=["account_id", "debit", "credit"],
         ),
-        Index("ix_journal_line_tenant_id_member_id", "tenant_id", "member_id"),
-        Index("ix_journal_line_tenant_id_loan_id", "tenant_id", "loan_id"),
+        # Partial: most lines name no member or loan (migration 0013).
+        Index(
+            "ix_journal_line_tenant_id_member_id",
+            "tenant_id",
+            "member_id",
+            postgresql_where=text("member_id IS NOT NULL"),
+            sqlite_where=text("member_id IS NOT NULL"),
+        ),
+        Index(
+            "ix_journal_line_tenant_id_loan_id",
+            "tenant_id",
+            "loan_id",
+            postgresql_where=text("loan_id IS NOT NULL"),
+            sqlite_where=text("loan_id IS NOT NULL"),
+        ),
     )
 
     entry_id: Mapped[uuid.UUID] = mapped_column()

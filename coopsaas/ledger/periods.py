@@ -36,7 +36,7 @@ from coopsaas.ledger.services import (
     today_for,
     ym,
 )
-from coopsaas.ledger.verify import unbalanced_entries
+from coopsaas.ledger.verify import subledger_findings, unbalanced_entries
 from coopsaas.tenancy.models import Tenant
 
 SHU_CURRENT_YEAR_CODE = "3502"
@@ -109,6 +109,18 @@ def close_period(*, tenant: Tenant, actor: Any, year: int, month: int) -> Fiscal
                 diff=rupiah(abs(moved_d - moved_c)),
             ),
             code="unbalanced",
+        )
+
+    mismatched = subledger_findings(tenant)
+    if mismatched:
+        raise Conflict(
+            _l(
+                "A sub-ledger does not equal its control account, so %(period)s cannot be closed: "
+                "%(findings)s",
+                period=label,
+                findings="; ".join(str(f.message) for f in mismatched[:5]),
+            ),
+            code="subledger_mismatch",
         )
 
     py, pm = prev_month(year, month)

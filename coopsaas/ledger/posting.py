@@ -159,14 +159,7 @@ def validate_entry(
         )
         raise ValidationError(message, fields={"lines": [message]}, code="unbalanced")
 
-    if closed_through is not None and spec.entry_on <= closed_through:
-        message = _l(
-            "The books are closed through %(closed)s: %(day)s cannot be posted. Post it in an open "
-            "month or ask a manager to reopen the period.",
-            closed=closed_through.isoformat(),
-            day=spec.entry_on.isoformat(),
-        )
-        raise ClosedPeriodError(message, fields={"entry_on": [message]})
+    refuse_closed(spec.entry_on, closed_through)
     latest = today + timedelta(days=max(max_future_days, 0))
     if spec.entry_on > latest:
         message = _l(
@@ -176,6 +169,18 @@ def validate_entry(
         )
         raise ValidationError(message, fields={"entry_on": [message]})
     return CheckedEntry(spec=spec, lines=tuple(lines), total=debits)
+
+
+def refuse_closed(entry_on: date, closed_through: date | None) -> None:
+    """Raise ClosedPeriodError when `entry_on` is on or before the end of the latest closed month."""
+    if closed_through is not None and entry_on <= closed_through:
+        message = _l(
+            "The books are closed through %(closed)s: %(day)s cannot be posted. Post it in an open "
+            "month or ask a manager to reopen the period.",
+            closed=closed_through.isoformat(),
+            day=entry_on.isoformat(),
+        )
+        raise ClosedPeriodError(message, fields={"entry_on": [message]})
 
 
 def _first(problems: _Problems) -> Any:

@@ -22,18 +22,21 @@ from sqlalchemy.exc import IntegrityError
 
 from coopsaas.core import audit
 from coopsaas.core.clock import business_date
-from coopsaas.core.counters import next_number
-from coopsaas.core.db import TenantMissing, current_tenant_id
+from coopsaas.core.counters import give_back, next_number
+from coopsaas.core.db import TenantMissing, current_tenant_id, utcnow
 from coopsaas.core.i18n import _l
 from coopsaas.core.ids import uuid7
 from coopsaas.core.money import MoneyError, to_money
-from coopsaas.errors import Conflict, PermissionDenied, ValidationError
+from coopsaas.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from coopsaas.extensions import db
-from coopsaas.ledger.models import PERIOD_CLOSED, Account, FiscalPeriod, JournalEntry, JournalLine
+from coopsaas.ledger import store
+from coopsaas.ledger.models import PERIOD_CLOSED, Account, FiscalPeriod, JournalEntry
 from coopsaas.ledger.posting import (
+    CheckedEntry,
     EntrySpec,
     LineSpec,
     month_end,
+    refuse_closed,
     reversal_lines,
     rupiah,
     validate_entry,
@@ -53,13 +56,14 @@ def require_scope(tenant: Tenant) -> None:
 
 def lock_books(tenant: Tenant, *, exclusive: bool) -> None:
     """Postings share a per-tenant lock that closing takes exclusively (PostgreSQL): a posting in
-    flight finishes before a month closes, and one that starts later sees the close. SQLite
-    serialises writers already."""
+    flight finishes before a month closes, and one that starts later sees the close (postings
+    take the shared side inside their statement, ledger/store.py). SQLite serialises writers
+    already."""
     conn = db.session.connection()
     if conn.dialect.name != "postgresql":
         return
     fn = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
-    conn.execute(text(f"SELECT {fn}(hashtext(:k))"), {"k": f"ledger:{tenant.id}"})
+    conn.execute(text(f"SELECT {fn}(hashtext(:k))"), {"k": store.book_lock_key(tenant.id)})
 
 
 def ym(year: int, month: int) -> int:
@@ -178,82 +182,143 @@ def post_entry(
     """
     require_scope(tenant)
     key = (idempotency_key or "").strip() or None
-    if key is not None:
-        if len(key) > 128:
-            raise ValidationError(
-                _l("The idempotency key is longer than 128 characters."),
-                fields={"idempotency_key": [_l("At most 128 characters.")]},
-            )
-        existing = find_by_idempotency_key(key)
-        if existing is not None:
-            return existing
-
-    lock_books(tenant, exclusive=False)
-    ids = {ln.account_id for ln in spec.lines if isinstance(ln.account_id, uuid.UUID)}
-    accounts = (
-        {a.id: a for a in db.session.scalars(select(Account).where(Account.id.in_(ids)))} if ids else {}
-    )
-    checked = validate_entry(
-        spec,
-        accounts,
-        today=today_for(tenant),
-        closed_through=closed_through(tenant),
-        max_future_days=setting_days(tenant, "max_future_days"),
-        allow_inactive=allow_inactive,
-    )
-
+    if key is not None and len(key) > 128:
+        raise ValidationError(
+            _l("The idempotency key is longer than 128 characters."),
+            fields={"idempotency_key": [_l("At most 128 characters.")]},
+        )
     session = db.session
-    try:
-        # The savepoint covers the counter too: a refused insert gives its number back.
-        with session.begin_nested():
-            year = spec.entry_on.year
-            number = next_number(f"voucher:{spec.series}:{year}")
-            entry = JournalEntry(
-                id=uuid7(),
-                voucher_no=voucher_number(spec.series, year, number),
-                series=spec.series,
-                entry_on=spec.entry_on,
-                memo=(spec.memo or "")[:500],
-                source_type=spec.source_type,
-                source_id=spec.source_id,
-                reverses_entry_id=_reverses.id if _reverses is not None else None,
-                idempotency_key=key,
-                created_by_id=getattr(actor, "id", None),
-            )
-            for n, ln in enumerate(checked.lines, start=1):
-                entry.lines.append(
-                    JournalLine(
-                        id=uuid7(),
-                        line_no=n,
-                        account_id=ln.account_id,
-                        entry_on=spec.entry_on,
-                        debit=ln.debit,
-                        credit=ln.credit,
-                        memo=ln.memo,
-                        member_id=ln.member_id,
-                        loan_id=ln.loan_id,
-                        item_id=ln.item_id,
-                    )
+    # Rows go in through Core (ledger/store.py): objects the caller added first are written
+    # first, as the queries of a posting always flushed them.
+    session.flush()
+    conn = session.connection()
+    counter = f"voucher:{spec.series}:{spec.entry_on.year}"
+    ids = list({ln.account_id for ln in spec.lines if isinstance(ln.account_id, uuid.UUID)})
+    today = today_for(tenant)
+    max_future_days = setting_days(tenant, "max_future_days")
+
+    def check(found: store.Found | None) -> CheckedEntry:
+        closed = None
+        if found is not None and found.closed_ym:
+            closed = month_end(found.closed_ym // 100, found.closed_ym % 100)
+        return validate_entry(
+            spec,
+            found.accounts if found is not None else _ANY_ACCOUNT,
+            today=today,
+            closed_through=closed,
+            max_future_days=max_future_days,
+            allow_inactive=allow_inactive,
+        )
+
+    if conn.dialect.name == "postgresql":
+        # The rules that need no database first; the statement checks the rest.
+        try:
+            checked: CheckedEntry | None = check(None)
+        except DomainError:
+            checked = None
+        if checked is not None:
+            entry_row, lines, event = _rows(tenant, actor, spec, checked, key, _reverses, None)
+            try:
+                posted = store.post_pg(
+                    conn,
+                    entry_row,
+                    lines,
+                    event,
+                    counter=counter,
+                    account_ids=ids,
+                    allow_inactive=allow_inactive,
                 )
-            session.add(entry)
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key won the race: answer with its entry.
-        if key is not None and (first := find_by_idempotency_key(key)) is not None:
+            except IntegrityError as exc:
+                if getattr(exc.orig, "sqlstate", None) == "23001" and "closed period" in str(exc.orig):
+                    # A close committed while the posting waited for the book lock.
+                    refuse_closed(spec.entry_on, month_end(spec.entry_on.year, spec.entry_on.month))
+                raise
+            if posted.voucher_no is not None:
+                entry_row["voucher_no"] = posted.voucher_no
+                return store.attach(session, entry_row, lines)
+            if posted.number is not None:
+                give_back(counter)
+        # Nothing was written: the first entry under the key, or the reason.
+        found = store.lookup(conn, tenant.id, key, ids)
+        if found.existing_id is not None and (first := find_by_idempotency_key(key or "")) is not None:
             return first
-        raise
-    audit.record(
-        "ledger.entry.post",
-        actor=actor,
-        target=entry,
-        summary={
-            "voucher_no": entry.voucher_no,
-            "entry_on": entry.entry_on.isoformat(),
-            "total": str(checked.total),
-            "source_type": spec.source_type,
-        },
+        check(found)
+        return _refused(_reverses, voucher=None)
+
+    found = store.lookup(conn, tenant.id, key, ids)
+    if found.existing_id is not None and (first := find_by_idempotency_key(key or "")) is not None:
+        return first
+    checked = check(found)
+    number = next_number(counter)
+    entry_row, lines, event = _rows(tenant, actor, spec, checked, key, _reverses, number)
+    if not store.write(conn, entry_row, lines, event):
+        give_back(counter)
+        return _refused(_reverses, voucher=entry_row["voucher_no"])
+    return store.attach(session, entry_row, lines)
+
+
+class _AssumeKnown:
+    """Every account id counts as known and active: for checking the lines before the database
+    has said which accounts exist."""
+
+    def get(self, account_id: object) -> Any:
+        return _KNOWN if isinstance(account_id, uuid.UUID) else None
+
+
+_KNOWN = store.AccountRow(uuid.UUID(int=0), "", "", True)
+_ANY_ACCOUNT: Any = _AssumeKnown()
+
+
+def _rows(
+    tenant: Tenant,
+    actor: Any,
+    spec: EntrySpec,
+    checked: CheckedEntry,
+    key: str | None,
+    reverses: JournalEntry | None,
+    number: int | None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """The entry, line and audit rows of a posting (`number` None: the database numbers it)."""
+    now = utcnow()
+    entry_id = uuid7()
+    year = spec.entry_on.year
+    voucher_no = voucher_number(spec.series, year, number) if number is not None else None
+    entry_row = {
+        "tenant_id": tenant.id,
+        "id": entry_id,
+        "voucher_no": voucher_no,
+        "series": spec.series,
+        "entry_on": spec.entry_on,
+        "memo": (spec.memo or "")[:500],
+        "source_type": spec.source_type,
+        "source_id": spec.source_id,
+        "reverses_entry_id": reverses.id if reverses is not None else None,
+        "idempotency_key": key,
+        "created_by_id": getattr(actor, "id", None),
+        "created_at": now,
+    }
+    line_ids = [uuid7() for _ in checked.lines]
+    lines = store.line_rows(tenant.id, entry_id, spec.entry_on, checked.lines, line_ids)
+    summary = {
+        "voucher_no": voucher_no,
+        "entry_on": spec.entry_on.isoformat(),
+        "total": str(checked.total),
+        "source_type": spec.source_type,
+    }
+    event = store.audit_row(tenant.id, uuid7(), actor, entry_id, summary, now)
+    return entry_row, lines, event
+
+
+def _refused(reverses: JournalEntry | None, *, voucher: str | None) -> JournalEntry:
+    """Every check passed but a unique key of the entry was taken."""
+    if reverses is not None and reversal_of(reverses) is not None:
+        raise Conflict(
+            _l("%(voucher)s was already reversed.", voucher=reverses.voucher_no), code="already_reversed"
+        )
+    raise Conflict(
+        _l("The entry could not be numbered (voucher %(voucher)s); try again.", voucher=voucher or "-"),
+        code="voucher_taken",
     )
-    return entry
 
 
 def reverse_entry(

@@ -41,6 +41,11 @@ def register_verify_hook(hook: VerifyHook) -> VerifyHook:
     return hook
 
 
+def subledger_findings(tenant: Tenant) -> list[Finding]:
+    """What the registered sub-ledger checks find (savings, loans, shop stock, receivables...)."""
+    return [finding for hook in VERIFY_HOOKS for finding in hook(tenant)]
+
+
 def unbalanced_entries(
     start: date | None = None, end: date | None = None
 ) -> list[tuple[uuid.UUID, str, Decimal, Decimal]]:

@@ -14,10 +14,12 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from coopsaas.core.db import tenant_scope
+from coopsaas.errors import ClosedPeriodError
 from coopsaas.extensions import db
 from coopsaas.ledger import close_period, post_entry, trial_balance, verify_ledger
 from coopsaas.ledger.models import JournalEntry
@@ -142,6 +144,60 @@ def test_threads_racing_with_the_same_idempotency_keys_post_each_key_once(app, r
         assert sorted(e.voucher_no for e in entries) == [f"KM-2026-{i:06d}" for i in range(1, 26)]
         tenant = db.session.get(Tenant, tid)
         assert trial_balance(tenant, as_of=date(2026, 2, 28)).row("2101").credit == rp(125000)
+
+
+def test_a_posting_that_waited_for_a_close_is_refused_and_takes_no_number(app, race_tenant):
+    """The close holds the book lock; a posting into the month starts, waits for it, and when
+    the close commits, the database refuses its lines (the check it made before waiting is
+    stale): a ClosedPeriodError, nothing written, no voucher number used."""
+    tid, accounts = race_tenant
+    with app.app_context(), tenant_scope(db.session, tid):
+        post_entry(
+            tenant=db.session.get(Tenant, tid), actor=None, spec=deposit(accounts, rp(1000), date(2026, 1, 5))
+        )
+    closing, posting = threading.Event(), threading.Event()
+    outcome: list[BaseException | str] = []
+
+    def closer():
+        with app.app_context():
+            try:
+                with tenant_scope(db.session, tid):
+                    close_period(tenant=db.session.get(Tenant, tid), actor=None, year=2026, month=1)
+                    closing.set()
+                    assert posting.wait(10)
+                    time.sleep(0.5)  # the posting is now waiting for the book lock
+            except BaseException as exc:  # reported by the main thread
+                outcome.append(exc)
+                closing.set()
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=closer)
+    thread.start()
+    assert closing.wait(10)
+    with app.app_context():
+        try:
+            with tenant_scope(db.session, tid):
+                tenant = db.session.get(Tenant, tid)
+                posting.set()
+                post_entry(tenant=tenant, actor=None, spec=deposit(accounts, rp(2000), date(2026, 1, 30)))
+        except ClosedPeriodError as exc:
+            with force_locale("en"):
+                outcome.append(str(exc.message))
+        finally:
+            db.session.remove()
+    thread.join()
+    assert outcome == [
+        "The books are closed through 2026-01-31: 2026-01-30 cannot be posted. Post it in an open month "
+        "or ask a manager to reopen the period."
+    ]
+
+    with app.app_context(), tenant_scope(db.session, tid):
+        tenant = db.session.get(Tenant, tid)
+        assert db.session.scalars(select(JournalEntry.voucher_no)).all() == ["KM-2026-000001"]
+        entry = post_entry(tenant=tenant, actor=None, spec=deposit(accounts, rp(3000), date(2026, 2, 2)))
+        assert entry.voucher_no == "KM-2026-000002"
+        assert trial_balance(tenant, period=(2026, 1)).row("1101").debit == rp(1000)
 
 
 def test_a_close_waits_for_a_posting_in_flight_and_includes_it(app, race_tenant):

@@ -87,3 +87,32 @@ def test_a_gap_in_voucher_numbers_is_found(books):
     assert [(f.code, f.message) for f in findings] == [
         ("voucher_gap", "Voucher numbers of JU-2026 have gaps: 2 entries up to JU-2026-000005.")
     ]
+
+
+def test_a_month_does_not_close_while_a_sub_ledger_differs_from_its_control_account(books):
+    from coopsaas.errors import Conflict
+    from coopsaas.ledger.chart import period_rows
+
+    books.post(DAY, ("1101", 1000, 0), ("3101", 0, 1000))
+
+    def savings_hook(tenant):
+        return [Finding("savings_control_mismatch", "Simpanan sukarela: sub-ledger Rp 900 vs 2101 Rp 1.000")]
+
+    register_verify_hook(savings_hook)
+    try:
+        row = next(r for r in period_rows(books.tenant) if r["key"] == "2026-01")
+        assert ("Every sub-ledger equals its control account", False) in [
+            (str(label), ok) for label, ok in row["checklist"]
+        ]
+        try:
+            close_period(tenant=books.tenant, actor=books.manager, year=2026, month=1)
+        except Conflict as exc:
+            assert exc.code == "subledger_mismatch"
+            assert "Simpanan sukarela: sub-ledger Rp 900 vs 2101 Rp 1.000" in str(exc.message)
+        else:
+            raise AssertionError("the close went through with a sub-ledger difference")
+        assert db.session.scalars(select(FiscalPeriod)).all() == []
+    finally:
+        VERIFY_HOOKS.remove(savings_hook)
+    close_period(tenant=books.tenant, actor=books.manager, year=2026, month=1)
+    assert [(p.year, p.month) for p in db.session.scalars(select(FiscalPeriod))] == [(2026, 1)]

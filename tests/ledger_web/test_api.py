@@ -144,6 +144,7 @@ def test_periods_close_and_reopen_through_the_api(api, books, db_session):
         "The month has ended": True,
         "The trial balance is balanced": True,
         "The previous month is closed": True,
+        "Every sub-ledger equals its control account": True,
     }
     assert api.post(f"{BASE}/periods/2026-02/close", headers=auth(books)).status_code == 403
     closed = api.post(f"{BASE}/periods/2026-02/close", headers=manager)
