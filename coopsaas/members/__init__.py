@@ -30,3 +30,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(import_views.bp)
     register_blueprint(app, import_views.blp)
     app.cli.add_command(import_views.members_cli)
+
+    from coopsaas.members import exit_api, exit_views
+
+    app.register_blueprint(exit_views.bp)
+    register_blueprint(app, exit_api.blp)
+    register_nav(_l("Member exits"), "member_exit.index", permission="members.view", order=11)

@@ -35,3 +35,25 @@ def init_app(app: Flask) -> None:
     from coopsaas.savings import statement_views
 
     app.register_blueprint(statement_views.bp)
+    _register_till_and_products(app)
+
+
+def _register_till_and_products(app: Flask) -> None:
+    """Teller cash days, product settings and the time deposit API: pages, API and menu."""
+    from coopsaas.api import register_blueprint
+    from coopsaas.core.i18n import _l
+    from coopsaas.savings import berjangka_api, products_api, products_views, teller_api, teller_views
+    from coopsaas.web.nav import register_nav
+
+    app.register_blueprint(teller_views.bp)
+    app.register_blueprint(products_views.bp)
+    register_blueprint(app, teller_api.blp)
+    register_blueprint(app, products_api.blp)
+    register_blueprint(app, berjangka_api.blp)
+    register_nav(_l("Cash day"), "till.index", permission="till.own", order=21)
+    register_nav(_l("Cash days"), "till.days", permission="till.view", order=22)
+
+    from coopsaas.savings import passbook_api, passbook_views
+
+    app.register_blueprint(passbook_views.bp)
+    register_blueprint(app, passbook_api.blp)

@@ -127,6 +127,7 @@ def _move(savings_account_id: uuid.UUID, data: dict[str, Any], service: Any) -> 
         on=data["entry_on"],
         memo=data["memo"],
         idempotency_key=_key(),
+        check_date=True,
     )
     return transactions_out([txn])[0]
 

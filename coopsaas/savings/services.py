@@ -106,18 +106,31 @@ def _product_definitions(tenant: Tenant) -> list[dict[str, Any]]:
         if item.get("kind") not in (SUKARELA, BERJANGKA):
             continue
         params = {k: v for k, v in item.items() if k not in ("code", "name", "kind")}
+        if item["kind"] == BERJANGKA:
+            params = _berjangka_params(params)
         out.append({"code": item["code"], "name": item["name"], "kind": item["kind"], "parameters": params})
     return out
 
 
+def _berjangka_params(params: dict[str, Any]) -> dict[str, Any]:
+    """The tenant file's spelling of time deposit keys in the names deposits.py reads."""
+    out = dict(params)
+    if "break_penalty_pct" in out:
+        pct = out.pop("break_penalty_pct")
+        out.setdefault("break_penalty_percent", "0" if pct is None else str(pct))
+    if out.get("maturity_instruction") == "ROLLOVER_ALL":
+        out["maturity_instruction"] = "ROLLOVER_WITH_INTEREST"
+    return out
+
+
 def ensure_products(tenant: Tenant, *, actor: Any = None) -> dict[str, SavingsProduct]:
-    """Create or refresh the tenant's savings products from its settings; never deletes one (accounts
-    point at it) and never changes a product's kind. Idempotent: a second call changes nothing.
-    Returns the products by code."""
+    """Create the tenant's savings products its settings declare and the database lacks; never
+    deletes one (accounts point at it). The settings seed a product once, when it is created:
+    afterwards a manager changes it on the products page (coopsaas.savings.products), and a later
+    `tenants sync` leaves it alone. Idempotent. Returns the products by code."""
     require_scope(tenant)
     existing = {p.code: p for p in db.session.scalars(select(SavingsProduct))}
     created: list[str] = []
-    updated: list[str] = []
     for d in _product_definitions(tenant):
         product = existing.get(d["code"])
         if product is None:
@@ -128,17 +141,14 @@ def ensure_products(tenant: Tenant, *, actor: Any = None) -> dict[str, SavingsPr
             db.session.add(product)
             existing[d["code"]] = product
             created.append(d["code"])
-        elif (product.name, product.parameters) != (d["name"], d["parameters"]) and product.kind == d["kind"]:
-            product.name, product.parameters = d["name"], d["parameters"]
-            updated.append(d["code"])
-    if created or updated:
+    if created:
         db.session.flush()
         audit.record(
             "savings.products.sync",
             actor=actor,
             target=tenant,
             target_type="tenant",
-            summary={"created": created, "updated": updated},
+            summary={"created": created},
         )
     return existing
 
@@ -308,7 +318,13 @@ class _Checked:
 
 
 def _check_input(
-    tenant: Tenant, amount: object, channel: str, on: date | None, key: str | None, memo: str | None
+    tenant: Tenant,
+    amount: object,
+    channel: str,
+    on: date | None,
+    key: str | None,
+    memo: str | None,
+    check_date: bool = False,
 ) -> _Checked:
     try:
         money = to_money(amount)
@@ -325,6 +341,10 @@ def _check_input(
     if key is not None and len(key) > KEY_MAX:
         message = _l("The idempotency key is longer than 200 characters.")
         raise ValidationError(message, fields={"idempotency_key": [message]})
+    if check_date:  # a date typed by staff: the tenant's backdating limit (teller.py)
+        from coopsaas.savings.teller import check_entry_date
+
+        check_entry_date(tenant, on)
     return _Checked(money, channel, on or today_for(tenant), key, (memo or "").strip()[:MEMO_MAX])
 
 
@@ -346,13 +366,25 @@ def _replay(
 
 
 def _record(
-    *, tenant: Tenant, actor: Any, account: SavingsAccount, kind: str, checked: _Checked, new_balance: Decimal
+    *,
+    tenant: Tenant,
+    actor: Any,
+    account: SavingsAccount,
+    kind: str,
+    checked: _Checked,
+    new_balance: Decimal,
+    counter_account: Account | None = None,
 ) -> SavingsTransaction:
     """Post the entry, insert the transaction and move the balance, in that order: a refused
-    posting (closed month, bad chart) leaves nothing behind."""
+    posting (closed month, bad chart) leaves nothing behind. `counter_account` replaces kas/bank
+    (e.g. the shop receivable when savings pay a member's shop credit)."""
     product, member = account.product, account.member
+    if checked.channel == CASH and counter_account is None:  # a closed cash day takes no more cash
+        from coopsaas.savings.teller import guard_cash
+
+        guard_cash(tenant=tenant, actor=actor, on=checked.on)
     control = control_account(product.kind)
-    cash = channel_account(checked.channel)
+    cash = counter_account or channel_account(checked.channel)
     amount = checked.amount
     txn_id = uuid7()
     incoming = kind in (DEPOSIT, ADMISSION)
@@ -413,6 +445,12 @@ def _record(
 
 
 def _refuse_closed(account: SavingsAccount) -> None:
+    # An exited member's accounts are closed by the exit; name the reason staff can act on.
+    if account.member.status == "exited":
+        raise Conflict(
+            _l("Member %(no)s has left the cooperative and cannot transact.", no=account.member.member_no),
+            code="member_exited",
+        )
     if account.status != OPEN:
         raise Conflict(_l("Savings account %(no)s is closed.", no=account.account_no), code="account_closed")
 
@@ -427,6 +465,7 @@ def deposit(
     on: date | None = None,
     memo: str | None = None,
     idempotency_key: str | None = None,
+    check_date: bool = False,
     _kind: str = DEPOSIT,
 ) -> SavingsTransaction:
     """Put money into `account` and post `Dr kas/bank / Cr <control>`. A repeated idempotency key
@@ -436,7 +475,7 @@ def deposit(
     time deposit), Conflict (closed account), ClosedPeriodError (date in a closed month).
     """
     require_scope(tenant)
-    checked = _check_input(tenant, amount, channel, on, idempotency_key, memo)
+    checked = _check_input(tenant, amount, channel, on, idempotency_key, memo, check_date)
     account = _lock(account)
     first = _replay(checked.key, account, _kind, checked.amount)
     if first is not None:
@@ -474,6 +513,8 @@ def withdraw(
     on: date | None = None,
     memo: str | None = None,
     idempotency_key: str | None = None,
+    counter_account: Account | None = None,
+    check_date: bool = False,
 ) -> SavingsTransaction:
     """Take money out of `account` and post `Dr <control> / Cr kas/bank`, at most the available
     balance (balance less minimum balance and holds). The account row stays locked until the
@@ -483,7 +524,7 @@ def withdraw(
     InsufficientFunds, ClosedPeriodError.
     """
     require_scope(tenant)
-    checked = _check_input(tenant, amount, channel, on, idempotency_key, memo)
+    checked = _check_input(tenant, amount, channel, on, idempotency_key, memo, check_date)
     account = _lock(account)
     first = _replay(checked.key, account, WITHDRAWAL, checked.amount)
     if first is not None:
@@ -521,6 +562,7 @@ def withdraw(
         kind=WITHDRAWAL,
         checked=checked,
         new_balance=account.balance - checked.amount,
+        counter_account=counter_account,
     )
 
 
@@ -545,6 +587,95 @@ def pay_admission(
         idempotency_key=idempotency_key,
         _kind=ADMISSION,
     )
+
+
+def credit_from_entry(
+    *, tenant: Tenant, actor: Any, account: SavingsAccount, amount: Decimal, entry: Any, memo: str = ""
+) -> SavingsTransaction:
+    """Record a deposit that another feature's journal entry already credits to the sukarela control
+    account (a loan disbursed into savings): locks the account, moves its balance, posts nothing.
+    Call it in the same transaction, right after `post_entry`.
+
+    Raises: ValidationError (not a sukarela account, amount not positive), Conflict (closed account).
+    """
+    require_scope(tenant)
+    amount = to_money(amount)
+    account = _lock(account)
+    _refuse_closed(account)
+    if account.product.kind != SUKARELA or amount <= 0:
+        raise ValidationError(_l("Only a positive amount can be credited to a sukarela account."))
+    txn = SavingsTransaction(
+        id=uuid7(),
+        account_id=account.id,
+        kind=DEPOSIT,
+        channel="internal",
+        amount=amount,
+        balance_after=account.balance + amount,
+        entry_on=entry.entry_on,
+        memo=(memo or "")[:MEMO_MAX],
+        journal_entry_id=entry.id,
+        idempotency_key=f"entry:{entry.id}:{account.id}",
+        created_by_id=getattr(actor, "id", None),
+    )
+    account.balance = txn.balance_after
+    db.session.add(txn)
+    db.session.flush()
+    audit.record(
+        "savings.deposit",
+        actor=actor,
+        target=txn,
+        summary={"account_no": account.account_no, "amount": str(amount), "voucher_no": entry.voucher_no},
+    )
+    return txn
+
+
+def debit_from_entry(
+    *, tenant: Tenant, actor: Any, account: SavingsAccount, amount: Decimal, entry: Any, memo: str = ""
+) -> SavingsTransaction:
+    """Record a withdrawal that another feature's journal entry already debits to the sukarela
+    control account (a loan instalment paid from savings): locks the account, checks the available
+    balance, moves it, posts nothing. Call it in the same transaction, right after `post_entry`.
+
+    Raises: ValidationError (not a sukarela account, amount not positive), Conflict (closed account),
+    InsufficientFunds.
+    """
+    require_scope(tenant)
+    amount = to_money(amount)
+    account = _lock(account)
+    _refuse_closed(account)
+    if account.product.kind != SUKARELA or amount <= 0:
+        raise ValidationError(_l("Only a positive amount can be taken from a sukarela account."))
+    available = available_balance(account)
+    if amount > available:
+        message = _l(
+            "Only %(available)s can be taken from savings account %(no)s.",
+            available=format_rupiah(available, sen=available != available.to_integral_value()),
+            no=account.account_no,
+        )
+        raise InsufficientFunds(message, fields={"amount": [message]})
+    txn = SavingsTransaction(
+        id=uuid7(),
+        account_id=account.id,
+        kind=WITHDRAWAL,
+        channel="internal",
+        amount=amount,
+        balance_after=account.balance - amount,
+        entry_on=entry.entry_on,
+        memo=(memo or "")[:MEMO_MAX],
+        journal_entry_id=entry.id,
+        idempotency_key=f"entry:{entry.id}:{account.id}:out",
+        created_by_id=getattr(actor, "id", None),
+    )
+    account.balance = txn.balance_after
+    db.session.add(txn)
+    db.session.flush()
+    audit.record(
+        "savings.withdrawal",
+        actor=actor,
+        target=txn,
+        summary={"account_no": account.account_no, "amount": str(amount), "voucher_no": entry.voucher_no},
+    )
+    return txn
 
 
 # ---- sub-ledger check ----------------------------------------------------------------------------

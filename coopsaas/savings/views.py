@@ -91,6 +91,7 @@ def _movement(savings_account_id: uuid.UUID, kind: str) -> Any:
                 on=form.entry_on.data,
                 memo=form.memo.data,
                 idempotency_key=FORM_KEY_PREFIX + (form.submit_key.data or ""),
+                check_date=True,
             )
         except DomainError as exc:
             db.session.rollback()

@@ -59,6 +59,7 @@ SETTINGS: dict[str, tuple[str, Any, tuple[str, ...]]] = {
     "reversal_threshold": ("money", "5000000.00", ()),
     "allow_negative_stock": ("bool", False, ()),
     "max_backdate_days": ("int", 7, ()),
+    "require_teller_session": ("bool", False, ()),
     "collectibility_profile": ("choice", "KOPERASI_BULANAN", ("KOPERASI_BULANAN", "MIKRO_KETAT")),
     "accrue_interest_lancar_only": ("bool", True, ()),
     "ppap_deduct_collateral": ("bool", False, ()),
@@ -67,6 +68,16 @@ SETTINGS: dict[str, tuple[str, Any, tuple[str, ...]]] = {
     "shu_remainder_to": ("choice", "cadangan", ("cadangan", "dana_sosial")),
     "shu_cadangan_risiko_pct": ("percent", "0", ()),
     "stale_after_days": ("int", 14, ()),
+    # Lines per passbook page below its header area, 6 to 60 (coopsaas/savings/passbook.py).
+    "passbook_lines_per_page": ("int", 24, ()),
+    # Shop credit and invoices (coopsaas/retail/credit.py, invoices.py).
+    "shop_credit_limit_pct_of_savings": ("percent", "50", ()),
+    "shop_credit_limit_max": ("money", None, ()),
+    "shop_credit_include_pokok": ("bool", False, ()),
+    "shop_credit_terms_days": ("int", 30, ()),
+    "invoice_terms_days": ("int", 30, ()),
+    "taxable_entrepreneur": ("bool", False, ()),
+    "ppn_rate_pct": ("percent", "11", ()),
 }
 
 

@@ -26,7 +26,7 @@ def test_sync_command_reports_counts_then_nothing_to_change(app, db_session, ten
 
     assert first.exit_code == 0, first.output
     assert "tenants: 9 created, 0 updated, 0 unchanged" in first.output
-    assert "accounts: 366 created, 0 updated, 0 unchanged" in first.output
+    assert "accounts: 375 created, 0 updated, 0 unchanged" in first.output
     assert second.exit_code == 0, second.output
     assert "tenants: 0 created, 0 updated, 9 unchanged" in second.output
     assert "nothing to change" in second.output
@@ -73,7 +73,7 @@ def test_new_command_scaffolds_a_file_that_syncs(app, db_session, tenants_dir):
     tenant = db_session.scalars(select(Tenant).where(Tenant.slug == "ksp-maju-jaya")).one()
     assert (tenant.name, tenant.registration_no) == ("KSP Maju Jaya", "3599101020000091")
     with tenant_scope(db_session, tenant.id):
-        assert db_session.scalar(select(func.count()).select_from(Account)) == 40
+        assert db_session.scalar(select(func.count()).select_from(Account)) == 41
 
 
 def test_new_command_refuses_to_overwrite(app, db_session, tenants_dir):

@@ -39,8 +39,8 @@ def test_chart_templates_have_the_compact_chart_per_legal_form():
     charts = load_definitions(SHIPPED).charts
     counts = {name: len(chart.accounts) for name, chart in charts.items()}
 
-    assert counts == {"ksp": 40, "kspps": 40, "koppontren": 47, "koppontren_syariah": 47, "konsumen": 35,
-                      "serba_usaha": 47}
+    assert counts == {"ksp": 41, "kspps": 41, "koppontren": 48, "koppontren_syariah": 48, "konsumen": 36,
+                      "serba_usaha": 48}
     kspps = {a.code for a in charts["kspps"].accounts}
     assert {"1211", "1212", "1213", "1214", "2141", "2142", "4111", "5111"} <= kspps
     assert not {"4101", "4102", "5101", "5102", "5103"} & kspps  # no interest in a sharia unit
@@ -65,7 +65,7 @@ def test_shop_only_koppontren_gets_no_savings_and_loan_accounts():
     tenant = next(t for t in defs.tenants if t.slug == "kopontren-baitul-amin")
     codes = {a.code for a in defs.charts[tenant.chart_template].accounts_for(tenant.units)}
 
-    assert len(codes) == 35
+    assert len(codes) == 36
     assert "1201" not in codes
     assert {"1401", "4201", "5201"} <= codes
 
@@ -184,7 +184,7 @@ def test_contra_account_with_the_natural_side_is_refused(tenants_dir):
     edit(path, 'normal = "K", contra = true', 'normal = "D", contra = true')
 
     assert _errors(tenants_dir) == [
-        f"tenants/templates/charts/packs/inti.toml:{line_with(path, '1709')}: accounts[8].normal: "
+        f"tenants/templates/charts/packs/inti.toml:{line_with(path, '1709')}: accounts[9].normal: "
         "a contra aset account has a normal side the opposite of D"]
 
 

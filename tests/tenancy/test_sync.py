@@ -36,7 +36,7 @@ def test_sync_creates_the_nine_cooperatives_their_agency_and_links(db_session):
     report = sync(db_session, SHIPPED)
 
     assert (report.agencies.created, report.tenants.created, report.links.created) == (1, 9, 9)
-    assert report.accounts.created == 3 * 40 + 3 * 35 + 3 * 47
+    assert report.accounts.created == 3 * 41 + 3 * 36 + 3 * 48
     slugs = db_session.scalars(select(Tenant.slug).where(Tenant.slug.in_(DEMO_SLUGS))).all()
     assert sorted(slugs) == sorted(DEMO_SLUGS)
     agency = db_session.scalars(select(Agency).where(Agency.slug == AGENCY)).one()
@@ -55,7 +55,7 @@ def test_each_tenant_gets_the_accounts_of_its_template_and_units(db_session):
     sync(db_session, SHIPPED)
 
     ksp = _accounts(db_session, "ksp-sejahtera")
-    assert len(ksp) == 40
+    assert len(ksp) == 41
     assert ksp["1201"].type == "asset" and ksp["1201"].normal_side == "D" and ksp["1201"].unit == "USP"
     assert "pinjaman" in ksp["1201"].tags
     assert ksp["1201"].weights == {"atmr": "100"}
@@ -63,12 +63,12 @@ def test_each_tenant_gets_the_accounts_of_its_template_and_units(db_session):
     assert ksp["3101"].type == "equity" and ksp["3101"].weights == {"mt": "100"}
     assert "1401" not in ksp
     shop_only = _accounts(db_session, "kopontren-baitul-amin")
-    assert len(shop_only) == 35
+    assert len(shop_only) == 36
     assert "1201" not in shop_only and shop_only["1401"].tags == ["persediaan"]
     sharia = _accounts(db_session, "kopontren-al-hikmah")
-    assert len(sharia) == 47
+    assert len(sharia) == 48
     assert "pinjaman" in sharia["1211"].tags and "4101" not in sharia
-    assert len(_accounts(db_session, "kopontren-nurul-huda")) == 47
+    assert len(_accounts(db_session, "kopontren-nurul-huda")) == 48
 
 
 def test_second_sync_changes_nothing(db_session):
@@ -79,7 +79,7 @@ def test_second_sync_changes_nothing(db_session):
 
     assert not report.changed
     assert (report.agencies.unchanged, report.tenants.unchanged, report.links.unchanged) == (1, 9, 9)
-    assert report.accounts.unchanged == 366
+    assert report.accounts.unchanged == 375
     assert report.accounts.created == report.accounts.updated == 0
     assert _count(db_session, PlatformEvent) == events
 
@@ -96,7 +96,7 @@ def test_sync_writes_audit_events(db_session):
         summary = db_session.scalars(
             select(AuditEvent.summary).where(AuditEvent.action == "chart.sync")).one()
     assert summary["template"] == "ksp"
-    assert len(summary["created"]) == 40
+    assert len(summary["created"]) == 41
 
 
 @pytest.mark.parametrize("broken", [
@@ -132,7 +132,7 @@ def test_sync_never_deletes_an_account_that_left_the_template(db_session, tenant
     assert ksp["1203"].is_active
     assert ksp["1203"].name == "Pendapatan jasa pinjaman yang masih harus diterima"
     assert ksp["1101"].name == "Kas tunai"
-    assert len(ksp) == 40
+    assert len(ksp) == 41
     assert report.accounts.updated == 9  # 1101 in every tenant
     assert report.accounts.created == 0
 
@@ -146,7 +146,7 @@ def test_a_tenant_whose_file_is_removed_stays_with_its_accounts(db_session, tena
     assert (report.tenants.unchanged, report.links.unchanged) == (8, 8)
     tenant = _tenant(db_session, "ksp-artha-mandiri")
     assert tenant.is_active
-    assert len(_accounts(db_session, "ksp-artha-mandiri")) == 40
+    assert len(_accounts(db_session, "ksp-artha-mandiri")) == 41
 
 
 def test_sync_keeps_the_type_of_an_existing_account(db_session, tenants_dir):
@@ -171,7 +171,7 @@ def test_a_tenant_that_opens_a_usp_gets_its_accounts(db_session, tenants_dir):
     report = sync(db_session, tenants_dir)
 
     assert (report.tenants.updated, report.accounts.created) == (1, 12)
-    assert len(_accounts(db_session, "kopontren-baitul-amin")) == 47
+    assert len(_accounts(db_session, "kopontren-baitul-amin")) == 48
     event = db_session.scalars(select(PlatformEvent).where(PlatformEvent.action == "tenant.update")).one()
     assert event.summary["changed"] == ["settings"]
 
@@ -196,7 +196,7 @@ def test_accounts_are_written_under_row_level_security(db_session):
 
     # text() skips the ORM filter: only RLS limits these counts to the tenant in scope.
     with tenant_scope(db_session, ksp.id):
-        assert db_session.execute(text("SELECT count(*) FROM account")).scalar() == 40
+        assert db_session.execute(text("SELECT count(*) FROM account")).scalar() == 41
     with tenant_scope(db_session, shop.id):
-        assert db_session.execute(text("SELECT count(*) FROM account")).scalar() == 35
+        assert db_session.execute(text("SELECT count(*) FROM account")).scalar() == 36
     assert db_session.execute(text("SELECT count(*) FROM account")).scalar() == 0
