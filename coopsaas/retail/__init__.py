@@ -19,12 +19,12 @@ if TYPE_CHECKING:
 def init_app(app: Flask) -> None:
     from coopsaas.api import register_blueprint
     from coopsaas.ledger import register_verify_hook
-    from coopsaas.retail import api, views
+    from coopsaas.retail import api, report_api, report_views, views  # noqa: F401 (routes on views.bp)
     from coopsaas.retail.services import show_qty, stock_findings
     from coopsaas.web.nav import register_nav
 
     app.register_blueprint(views.bp)
-    for blp in api.BLUEPRINTS:
+    for blp in (*api.BLUEPRINTS, *report_api.BLUEPRINTS):
         register_blueprint(app, blp)
     app.add_template_filter(show_qty, "qty")
     register_verify_hook(stock_findings)
@@ -33,3 +33,6 @@ def init_app(app: Flask) -> None:
     register_nav(_l("Purchasing"), "retail.orders", permission="retail.purchase", order=42)
     register_nav(_l("Stock take"), "retail.stock_take", permission="retail.purchase", order=43)
     register_nav(_l("Shop reports"), "retail.reports", permission="retail.view", order=44)
+    from coopsaas.retail.credit_setup import init_receivables
+
+    init_receivables(app)

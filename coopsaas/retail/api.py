@@ -19,6 +19,7 @@ from coopsaas.core.i18n import _l
 from coopsaas.errors import NotFound, ValidationError
 from coopsaas.extensions import db
 from coopsaas.retail import services
+from coopsaas.retail.lots import LotData
 from coopsaas.retail.models import Item, PurchaseOrder, Sale, Supplier, SupplierInvoice
 from coopsaas.retail.schemas import (
     GoodsReceiptSchema,
@@ -177,8 +178,18 @@ class Receipts(MethodView):
         More than still ordered is refused unless `allow_over`."""
         order = _get(PurchaseOrder, order_id, _l("Purchase order not found."))
         quantities = {ln["line_id"]: ln["qty"] for ln in data["lines"]}
+        lot_data = {
+            ln["line_id"]: LotData(expires_on=ln["expires_on"], lot_no=ln["lot_no"])
+            for ln in data["lines"]
+            if ln["expires_on"] is not None or ln["lot_no"]
+        }
         return services.receive_goods(
-            tenant=g.tenant, actor=_me(), order=order, quantities=quantities, allow_over=data["allow_over"]
+            tenant=g.tenant,
+            actor=_me(),
+            order=order,
+            quantities=quantities,
+            allow_over=data["allow_over"],
+            lot_data=lot_data,
         )
 
 
@@ -209,6 +220,7 @@ class Sales(MethodView):
             submit_key=key[:64],
             cash_tendered=data["cash_tendered"],
             member_id=data["member_id"],
+            tender=data["tender"],
         )
 
 

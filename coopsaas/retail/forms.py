@@ -24,6 +24,7 @@ class ItemForm(FlaskForm):
     reorder_point = StringField(_l("Reorder point"), default="0")
     packs = StringField(_l("Packs"), validators=[Optional(), Length(max=200)])
     is_active = BooleanField(_l("Sold"), default=True)
+    tracks_expiry = BooleanField(_l("Has an expiry date (received in lots)"), default=False)
 
 
 class SupplierForm(FlaskForm):
@@ -50,8 +51,13 @@ class QtyLineForm(Form):
     qty = StringField(_l("Quantity"), validators=[Optional(), Length(max=20)])
 
 
+class ReceiveLineForm(QtyLineForm):
+    lot_no = StringField(_l("Lot number"), validators=[Optional(), Length(max=40)])
+    expires_on = DateField(_l("Expiry date"), validators=[Optional()])
+
+
 class ReceiveForm(FlaskForm):
-    lines = FieldList(FormField(QtyLineForm), max_entries=200)
+    lines = FieldList(FormField(ReceiveLineForm), max_entries=200)
     allow_over = BooleanField(_l("Accept more than ordered"))
 
 
@@ -83,6 +89,11 @@ class SaleForm(FlaskForm):
     qty = StringField(_l("Quantity"), default="1", validators=[Optional(), Length(max=20)])
     member_id = StringField(_l("Member number (member price)"), validators=[Optional(), Length(max=40)])
     cash_tendered = StringField(_l("Cash tendered"), validators=[Optional(), Length(max=30)])
+    tender = SelectField(
+        _l("Payment"),
+        choices=[SelectChoice("cash", _l("Cash")), SelectChoice("credit", _l("Member credit (pay later)"))],
+        default="cash",
+    )
     lines = FieldList(FormField(CartLineForm), max_entries=100)
 
 

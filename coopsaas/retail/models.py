@@ -112,6 +112,8 @@ class Item(TenantScoped, db.Model):
     public_price: Mapped[Decimal] = mapped_column(Money)
     reorder_point: Mapped[Decimal] = mapped_column(Fixed(3), default=Decimal("0.000"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Received in lots with an expiry date (retail/lots.py); the costing stays moving-average.
+    tracks_expiry: Mapped[bool] = mapped_column(Boolean, default=False)
     on_hand: Mapped[Decimal] = mapped_column(Fixed(3), default=Decimal("0.000"))
     stock_value: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     avg_cost: Mapped[Decimal] = mapped_column(Fixed(4), default=Decimal("0.0000"))
@@ -304,6 +306,13 @@ class StockMovement(TenantScoped, db.Model):
         _fk("item_id", "retail_item"),
         CheckConstraint("kind IN ('receipt', 'sale', 'return', 'adjustment')", name="kind_known"),
         Index("ix_retail_stock_movement_tenant_id_item_id", "tenant_id", "item_id", "created_at"),
+        # The period reports (retail/reports.py) read movements by date; covering on PostgreSQL.
+        Index(
+            "ix_retail_stock_movement_tenant_id_moved_on",
+            "tenant_id",
+            "moved_on",
+            postgresql_include=["item_id", "kind", "qty", "value"],
+        ),
     )
 
     item_id: Mapped[uuid.UUID] = mapped_column()
@@ -339,6 +348,8 @@ class Sale(TenantScoped, db.Model):
     # Members arrive with the members feature; until then the id is kept without a foreign key.
     member_id: Mapped[uuid.UUID | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(12), default="completed")
+    # "cash", or "credit": a member's purchase on shop credit (coopsaas/retail/credit.py).
+    tender: Mapped[str] = mapped_column(String(8), default="cash", server_default="cash")
     total: Mapped[Decimal] = mapped_column(Money)
     cost_total: Mapped[Decimal] = mapped_column(Money)
     cash_tendered: Mapped[Decimal] = mapped_column(Money)
@@ -448,3 +459,7 @@ class StockTakeLine(TenantScoped, db.Model):
         primaryjoin=_join("StockTake", "StockTakeLine", "stock_take_id"), back_populates="lines"
     )
     item: Mapped[Item] = relationship(primaryjoin=_join("Item", "StockTakeLine", "item_id"), viewonly=True)
+
+
+# Lots live with their rules; imported here so the metadata (and migrations) always see the table.
+import coopsaas.retail.lots  # noqa: E402, F401

@@ -33,14 +33,14 @@ def receipt_pdf(sale: Sale, *, coop_name: str, cashier: str | None = None) -> by
     doc.ln(1)
     doc.line(doc.l_margin, doc.get_y(), WIDTH - doc.r_margin, doc.get_y())
     doc.ln(1)
-    for label, amount, bold in (
-        ("Total", sale.total, True),
-        ("Tunai", sale.cash_tendered, False),
-        ("Kembali", sale.change, False),
-    ):
+    paid = [("Tunai", sale.cash_tendered, False), ("Kembali", sale.change, False)]
+    for label, amount, bold in [("Total", sale.total, True), *(paid if sale.tender != "credit" else [])]:
         doc.set_font("DejaVu", "B" if bold else "", 9)
         doc.cell(40, 5, label)
         doc.cell(0, 5, f"Rp {angka(amount)}", align="R", new_x="LMARGIN", new_y="NEXT")
+    if sale.tender == "credit":
+        doc.set_font("DejaVu", "", 9)
+        doc.cell(0, 5, "Dibayar dengan kredit anggota", new_x="LMARGIN", new_y="NEXT")
     doc.ln(2)
     doc.set_font("DejaVu", "", 8)
     doc.cell(0, 5, "Terima kasih atas kunjungan Anda", align="C", new_x="LMARGIN", new_y="NEXT")

@@ -45,6 +45,7 @@ class ItemSchema(ma.Schema):
     reorder_point = Quantity(required=True)
     pack_conversions = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
     is_active = ma.fields.Boolean(required=True)
+    tracks_expiry = ma.fields.Boolean(required=True)
     on_hand = Quantity(required=True)
     avg_cost = UnitCost(required=True)
     stock_value = Money(required=True)
@@ -65,6 +66,9 @@ class ItemWriteSchema(ma.Schema):
         load_default=dict,
     )
     is_active = ma.fields.Boolean(load_default=True)
+    tracks_expiry = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Received in lots with an expiry date."}
+    )
 
 
 class ItemArgs(PageArgs):
@@ -139,6 +143,11 @@ class PurchaseOrderCreateSchema(ma.Schema):
 class ReceiveLineSchema(ma.Schema):
     line_id = ma.fields.UUID(required=True)
     qty = Quantity(required=True)
+    expires_on = ma.fields.Date(
+        load_default=None,
+        metadata={"description": "Expiry date of the lot (required for items tracking expiry)."},
+    )
+    lot_no = ma.fields.String(load_default=None, validate=ma.validate.Length(max=40))
 
 
 class ReceiptCreateSchema(ma.Schema):
@@ -177,6 +186,11 @@ class SaleCreateSchema(ma.Schema):
     )
     member_id = ma.fields.UUID(load_default=None, metadata={"description": "A member: member prices apply."})
     cash_tendered = Money(load_default=None, metadata={"description": "Empty: exact cash."})
+    tender = ma.fields.String(
+        load_default="cash",
+        validate=ma.validate.OneOf(["cash", "credit"]),
+        metadata={"description": "credit: a member's purchase on shop credit, within the limit."},
+    )
     submit_key = ma.fields.String(
         load_default=None,
         validate=ma.validate.Length(min=1, max=64),
@@ -201,6 +215,7 @@ class SaleSchema(ma.Schema):
     sold_on = ma.fields.Date(required=True)
     status = ma.fields.String(required=True)
     member_id = ma.fields.UUID(allow_none=True)
+    tender = ma.fields.String(required=True, metadata={"enum": ["cash", "credit"]})
     total = Money(required=True)
     cash_tendered = Money(required=True)
     change = Money(required=True)

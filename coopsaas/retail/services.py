@@ -32,7 +32,7 @@ from coopsaas.core import audit
 from coopsaas.core.counters import next_number
 from coopsaas.core.db import utcnow
 from coopsaas.core.i18n import _l
-from coopsaas.core.ids import parse_uuid
+from coopsaas.core.ids import parse_uuid, uuid7
 from coopsaas.core.money import MoneyError, format_number, to_money
 from coopsaas.core.types import Money
 from coopsaas.errors import Conflict, NotFound, ValidationError
@@ -40,7 +40,7 @@ from coopsaas.extensions import db
 from coopsaas.ledger import EntrySpec, LineSpec, balance_of, post_entry, reverse_entry
 from coopsaas.ledger.models import Account, JournalEntry
 from coopsaas.ledger.services import require_scope, today_for
-from coopsaas.retail import costing
+from coopsaas.retail import costing, lots
 from coopsaas.retail.costing import QTY, Stock, sen
 from coopsaas.retail.models import (
     PAYMENT_METHODS,
@@ -60,6 +60,7 @@ from coopsaas.retail.models import (
     SupplierInvoice,
     SupplierPayment,
 )
+from coopsaas.retail.owners import refuse_if_owned
 from coopsaas.tenancy.models import Tenant
 from coopsaas.tenancy.sync import tenant_setting
 
@@ -214,6 +215,7 @@ class _Pending:
         )
 
     def write(self, entry: JournalEntry | None) -> None:
+        lots.follow_movements(self.rows)
         for row in self.rows:
             db.session.add(StockMovement(**row, journal_entry_id=entry.id if entry else None))
         self.rows = []
@@ -267,6 +269,7 @@ class ItemData:
     reorder_point: Any = "0"
     pack_conversions: dict[str, Any] = field(default_factory=dict)
     is_active: bool = True
+    tracks_expiry: bool = False
 
 
 def _checked_item(data: ItemData) -> dict[str, Any]:
@@ -286,6 +289,7 @@ def _checked_item(data: ItemData) -> dict[str, Any]:
         "reorder_point": ZERO_QTY if reorder in ("0", "0.000") else check_qty(reorder, "reorder_point"),
         "pack_conversions": packs,
         "is_active": bool(data.is_active),
+        "tracks_expiry": bool(data.tracks_expiry),
     }
 
 
@@ -470,14 +474,17 @@ def receive_goods(
     quantities: dict[uuid.UUID, Any],
     received_on: date | None = None,
     allow_over: bool = False,
+    lot_data: dict[uuid.UUID, lots.LotData] | None = None,
 ) -> GoodsReceipt:
     """Receive some or all of an order: stock in at the order's prices, Dr 1401 / Cr 2111.
 
-    `quantities` maps order line ids to the quantity received now (lines left out: none).
+    `quantities` maps order line ids to the quantity received now (lines left out: none);
+    `lot_data` (optional) maps them to the lot and expiry date received (retail/lots.py).
     Raises: Conflict (order not open), ValidationError (nothing received, bad quantity, more than
-    ordered without `allow_over`).
+    ordered without `allow_over`, an item tracking expiry without its date).
     """
     require_scope(tenant)
+    refuse_if_owned(order.id)
     if order.status not in ("ordered", "partially_received"):
         raise Conflict(
             _l("Goods can only be received on a placed order that is not complete."), code="wrong_status"
@@ -505,6 +512,10 @@ def receive_goods(
         wanted.append((line, qty))
     if not wanted:
         raise _refuse("lines", _l("Enter the quantity received on at least one line."))
+    checked_lots = {
+        line.id: lots.check_lot((lot_data or {}).get(line.id), line.item, f"lines.{line.line_no}")
+        for line, _ in wanted
+    }
 
     inventory, payable = shop_account("persediaan"), shop_account("utang_usaha")
     on = _day(tenant, received_on)
@@ -520,6 +531,7 @@ def receive_goods(
     db.session.add(receipt)
     db.session.flush()
     pending, postings = _Pending(), []
+    new_lots: list[tuple[Item, Decimal, lots.LotData, uuid.UUID]] = []
     total = ZERO
     for n, (line, qty) in enumerate(wanted, start=1):
         item = items[line.item_id]
@@ -533,16 +545,18 @@ def receive_goods(
             source_id=receipt.id,
             actor=actor,
         )
-        receipt.lines.append(
-            GoodsReceiptLine(
-                line_no=n,
-                order_line_id=line.id,
-                item_id=item.id,
-                qty=qty,
-                unit_cost=line.unit_cost,
-                value=move.value,
-            )
+        receipt_line = GoodsReceiptLine(
+            id=uuid7(),
+            line_no=n,
+            order_line_id=line.id,
+            item_id=item.id,
+            qty=qty,
+            unit_cost=line.unit_cost,
+            value=move.value,
         )
+        receipt.lines.append(receipt_line)
+        if (lot := checked_lots[line.id]) is not None:
+            new_lots.append((item, qty, lot, receipt_line.id))
         line.received_qty = line.received_qty + qty
         postings.append(_dr(inventory, move.value, item_id=item.id, memo=item.name[:300]))
         total += move.value
@@ -565,6 +579,10 @@ def receive_goods(
         "received" if all(ln.received_qty >= ln.qty for ln in order.lines) else "partially_received"
     )
     db.session.flush()
+    for lot_item, lot_qty, lot, receipt_line_id in new_lots:
+        lots.add_lot(item=lot_item, qty=lot_qty, lot=lot, received_on=on, receipt_line_id=receipt_line_id)
+    if new_lots:
+        db.session.flush()
     audit.record(
         "retail.goods.receive",
         actor=actor,
@@ -588,6 +606,7 @@ def record_supplier_invoice(
     """The supplier's bill. The payable was booked when the goods came in, so nothing is posted here.
     Raises: ValidationError, Conflict (same number twice for one supplier)."""
     require_scope(tenant)
+    refuse_if_owned(order.id if order is not None else None)
     clean = _text(number, "number", 60)
     value = check_price(amount, "amount")
     on = _day(tenant, invoice_on)
@@ -637,6 +656,7 @@ def pay_supplier_invoice(
     """Pay all or part of a supplier invoice: Dr 2111 utang usaha, Cr kas or bank.
     Raises: ValidationError (bad amount or method, more than the balance), Conflict (already paid)."""
     require_scope(tenant)
+    refuse_if_owned(invoice.order_id)
     value = check_price(amount, "amount")
     if method not in PAYMENT_METHODS:
         raise _refuse("method", _l("Pay in cash or by transfer."))
@@ -770,13 +790,18 @@ def create_sale(
     submit_key: str,
     member_id: uuid.UUID | None = None,
     sold_on: date | None = None,
+    tender: str = "cash",
 ) -> Sale:
-    """A cash sale. A repeated `submit_key` returns the sale first made with it and does nothing.
+    """A cash sale, or with `tender="credit"` a member's sale on shop credit (retail/credit.py).
+    A repeated `submit_key` returns the sale first made with it and does nothing.
 
-    Dr kas / Cr 4201 (member) or 4202 (walk-in); Dr 5201 HPP / Cr 1401 at the moving average.
-    Raises: ValidationError (no lines, bad quantity, cash short), InsufficientStock (more than on
-    hand while the tenant forbids negative stock).
+    Dr kas (credit: 1301 piutang) / Cr 4201 (member) or 4202 (walk-in); Dr 5201 HPP / Cr 1401 at
+    the moving average.
+    Raises: ValidationError (no lines, bad quantity, cash short, walk-in on credit), InsufficientStock
+    (more than on hand while the tenant forbids negative stock), CreditLimitExceeded.
     """
+    from coopsaas.retail import credit as shop_credit
+
     require_scope(tenant)
     key = _check_key(submit_key)
     existing = find_sale_by_key(key)
@@ -786,12 +811,15 @@ def create_sale(
     if member and find_member(member_id) is None:
         message = _l("No active member with this number.")
         raise ValidationError(message, fields={"member_id": [message]}, code="unknown_member")
+    on_credit = shop_credit.credit_tender(tender, member_id)
     priced = price_lines(lines, member=member)
     total = sum((p.amount for p in priced), ZERO)
     tendered = (
         total if cash_tendered in (None, "") else check_price(cash_tendered, "cash_tendered", allow_zero=True)
     )
-    if tendered < total:
+    if on_credit:
+        tendered = ZERO
+    elif tendered < total:
         raise ValidationError(
             _l(
                 "Cash tendered %(cash)s is less than the total %(total)s.",
@@ -822,9 +850,12 @@ def create_sale(
                     qty=show_qty(qty),
                 )
                 raise InsufficientStock(message, fields={"lines": [message]})
+    credit_row = shop_credit.reserve(tenant, member_id, total) if on_credit and member_id else None
 
     # Accounts first: a chart missing one refuses the sale before anything is written.
     inventory, cogs, cash = shop_account("persediaan"), shop_account("hpp"), shop_account("kas")
+    if on_credit:
+        cash = shop_credit.receivable_account()
     revenue = shop_account("penjualan_anggota" if member else "penjualan_non_anggota")
     on = _day(tenant, sold_on)
     sale = Sale(
@@ -833,10 +864,11 @@ def create_sale(
         sold_on=on,
         member_id=member_id,
         status="completed",
+        tender=shop_credit.CREDIT if on_credit else shop_credit.CASH,
         total=total,
         cost_total=ZERO,
         cash_tendered=tendered,
-        change=tendered - total,
+        change=max(tendered - total, ZERO),
         created_by_id=getattr(actor, "id", None),
     )
     try:
@@ -891,6 +923,8 @@ def create_sale(
     sale.journal_entry_id = entry.id if entry else None
     pending.write(entry)
     db.session.flush()
+    if credit_row is not None:
+        shop_credit.record_sale_charge(credit_row, sale=sale, entry=entry, actor=actor)
     audit.record(
         "retail.sale.create",
         actor=actor,
@@ -939,6 +973,10 @@ def void_sale(*, tenant: Tenant, actor: Any, sale: Sale, reason: str, on: date |
             actor=actor,
         )
     pending.write(reversal)
+    if sale.tender == "credit":
+        from coopsaas.retail.credit import release_sale_credit
+
+        release_sale_credit(sale=sale, amount=sale.total, kind="void", on=day, actor=actor, entry=reversal)
     sale.status = "voided"
     sale.void_reason = reason
     sale.voided_at = utcnow()
@@ -996,6 +1034,10 @@ def return_sale(
     member = sale.member_id is not None
     revenue = shop_account("penjualan_anggota" if member else "penjualan_non_anggota")
     inventory, cogs, cash = shop_account("persediaan"), shop_account("hpp"), shop_account("kas")
+    if sale.tender == "credit":  # a credit sale's return lowers the member's credit, no cash back
+        from coopsaas.retail.credit import receivable_account
+
+        cash = receivable_account()
     day = _day(tenant, on)
     items = _lock_items(line.item_id for line, _ in wanted)
     ret = SaleReturn(
@@ -1046,6 +1088,10 @@ def return_sale(
     ret.journal_entry_id = entry.id if entry else None
     pending.write(entry)
     db.session.flush()
+    if sale.tender == "credit":
+        from coopsaas.retail.credit import release_sale_credit
+
+        release_sale_credit(sale=sale, amount=total, kind="return", on=day, actor=actor, entry=entry)
     audit.record(
         "retail.sale.return",
         actor=actor,
@@ -1164,14 +1210,20 @@ class StockValue:
 
 def stock_value(tenant: Tenant, *, as_of: date | None = None) -> StockValue:
     """Every item's quantity and value today, their total and the inventory account's balance:
-    the two must agree to the sen."""
+    the two must agree to the sen.
+
+    The rows are read-only (id, sku, name, unit, on_hand, avg_cost, stock_value), not whole items:
+    building 20,000 `Item` objects took most of the report's time (bench/README.md). Items with
+    nothing on hand and no value add nothing to the total, so it is summed from the rows."""
     require_scope(tenant)
     rows = list(
-        db.session.scalars(
-            select(Item).where(or_(Item.on_hand != 0, Item.stock_value != 0)).order_by(Item.name, Item.sku)
+        db.session.execute(
+            select(Item.id, Item.sku, Item.name, Item.unit, Item.on_hand, Item.avg_cost, Item.stock_value)
+            .where(or_(Item.on_hand != 0, Item.stock_value != 0))
+            .order_by(Item.name, Item.sku)
         )
     )
-    total = db.session.scalar(select(type_coerce(func.sum(Item.stock_value), Money))) or ZERO
+    total = sum((r.stock_value for r in rows), ZERO)
     control = balance_of(shop_account("persediaan"), as_of)
     return StockValue(rows=rows, total=total, control_balance=control)
 
@@ -1284,3 +1336,78 @@ def stock_findings(tenant: Tenant) -> list[Any]:
             details={"stock_value": str(report.total), "control": str(report.control_balance)},
         )
     ]
+
+
+# ---- stock leaving other than through the till ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedLine:
+    item: Item
+    qty: Decimal
+    cost: Decimal
+
+
+def issue_stock(
+    *,
+    tenant: Tenant,
+    actor: Any,
+    lines: Sequence[tuple[Item, Any]],
+    price_lines: Sequence[LineSpec],
+    on: date,
+    series: str,
+    memo: str,
+    source_type: str,
+    source_id: uuid.UUID,
+    key: str | None = None,
+) -> tuple[JournalEntry | None, list[IssuedLine]]:
+    """Goods leaving the shop on another document than a till sale (a delivery on credit to another
+    cooperative): each line at its moving-average cost, Dr 5201 HPP / Cr 1401, posted in one entry
+    with the caller's `price_lines` (e.g. Dr 1301 piutang / Cr 4202). Returns the entry and each
+    line's cost. Raises: ValidationError (bad quantity), InsufficientStock (more than on hand while
+    the tenant forbids negative stock)."""
+    require_scope(tenant)
+    wanted = [(item, check_qty(qty, f"lines.{n}.qty")) for n, (item, qty) in enumerate(lines, start=1)]
+    if not wanted:
+        raise _refuse("lines", _l("Add at least one item."))
+    items = _lock_items(item.id for item, _ in wanted)
+    if not tenant_setting(tenant, "allow_negative_stock"):
+        totals: dict[uuid.UUID, Decimal] = {}
+        for item, qty in wanted:
+            totals[item.id] = totals.get(item.id, ZERO_QTY) + qty
+        for item_id, qty in totals.items():
+            item = items[item_id]
+            if qty > item.on_hand:
+                message = _l(
+                    "Not enough %(name)s in stock: %(on_hand)s %(unit)s on hand, %(qty)s asked.",
+                    name=item.name,
+                    on_hand=show_qty(item.on_hand),
+                    unit=item.unit,
+                    qty=show_qty(qty),
+                )
+                raise InsufficientStock(message, fields={"lines": [message]})
+    inventory, cogs = shop_account("persediaan"), shop_account("hpp")
+    pending, cost_lines, issued = _Pending(), [], []
+    for item, qty in wanted:
+        locked = items[item.id]
+        move = costing.issue(_stock(locked), qty)
+        cost = -move.value
+        pending.move(
+            locked, move, kind="sale", on=on, source_type=source_type, source_id=source_id, actor=actor
+        )
+        cost_lines += [_dr(cogs, cost, item_id=locked.id), _cr(inventory, cost, item_id=locked.id)]
+        issued.append(IssuedLine(locked, qty, cost))
+    entry = _post(
+        tenant,
+        actor,
+        on=on,
+        lines=[*price_lines, *cost_lines],
+        series=series,
+        source_type=source_type,
+        source_id=source_id,
+        memo=memo,
+        key=key,
+    )
+    pending.write(entry)
+    db.session.flush()
+    return entry, issued

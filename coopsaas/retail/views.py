@@ -37,6 +37,7 @@ from coopsaas.retail.forms import (
     SupplierForm,
     VoidForm,
 )
+from coopsaas.retail.lots import LotData, lots_of
 from coopsaas.retail.models import (
     Item,
     PurchaseOrder,
@@ -126,6 +127,7 @@ def _item_data(form: ItemForm) -> ItemData | None:
         reorder_point=(form.reorder_point.data or "0").replace(",", "."),
         pack_conversions=packs,
         is_active=bool(form.is_active.data),
+        tracks_expiry=bool(form.tracks_expiry.data),
     )
 
 
@@ -153,7 +155,8 @@ def new_item() -> Any:
 def item(item_id: uuid.UUID) -> Any:
     row = _load(Item, item_id)
     page = paginate(services.movements_of(row), per_page=50)
-    return render_template("retail/item.html", item=row, page=page)
+    item_lots = list(db.session.scalars(lots_of(row).limit(20))) if row.tracks_expiry else []
+    return render_template("retail/item.html", item=row, page=page, lots=item_lots)
 
 
 @bp.route("/items/<uuid:item_id>/edit", methods=["GET", "POST"])
@@ -308,10 +311,14 @@ def receive(order_id: uuid.UUID) -> Any:
     if not form.validate_on_submit():
         return _order_page(row, receive=form, status=422)
     quantities: dict[uuid.UUID, Any] = {}
+    lot_data: dict[uuid.UUID, LotData] = {}
     for entry in form.lines.entries:
         line_id = parse_uuid(entry.form.line_id.data)
         if line_id is not None:
             quantities[line_id] = (entry.form.qty.data or "").strip()
+            lot_no, expires_on = (entry.form.lot_no.data or "").strip(), entry.form.expires_on.data
+            if lot_no or expires_on:
+                lot_data[line_id] = LotData(expires_on=expires_on, lot_no=lot_no or None)
     try:
         receipt = services.receive_goods(
             tenant=g.tenant,
@@ -319,6 +326,7 @@ def receive(order_id: uuid.UUID) -> Any:
             order=row,
             quantities=quantities,
             allow_over=bool(form.allow_over.data),
+            lot_data=lot_data,
         )
     except DomainError as exc:
         status = _failed(form, exc)
@@ -560,6 +568,7 @@ def _pay(form: SaleForm, cart: list[dict[str, Any]]) -> Any:
             cash_tendered=cash,
             submit_key=form.submit_key.data or "",
             member_id=member,
+            tender=form.tender.data or "cash",
         )
     except DomainError as exc:
         status = _failed(form, exc)
@@ -567,6 +576,9 @@ def _pay(form: SaleForm, cart: list[dict[str, Any]]) -> Any:
             form, [{**line, "item": services.item_by_code(line["code"])} for line in cart], status=status
         )
     db.session.commit()
+    if sale.tender == "credit":
+        flash(_("Sale %(number)s: on the member's shop credit.", number=sale.number), "success")
+        return redirect(url_for("retail.sale", sale_id=sale.id))
     flash(
         _(
             "Sale %(number)s: change %(change)s.",

@@ -20,6 +20,11 @@ GLOBAL_TABLES = {
     "api_token",
     "platform_event",
     "alembic_version",
+    # The supply network's agency-level tables (directory, hubs, links, order register).
+    "network_partner",
+    "network_hub",
+    "network_link",
+    "network_order",
 }
 
 
