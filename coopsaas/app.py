@@ -61,7 +61,9 @@ def register_features(app: Flask) -> None:
         errors_http,
         jobs,
         ledger,
+        loans,
         members,
+        network,
         retail,
         savings,
         tenancy,
@@ -76,8 +78,10 @@ def register_features(app: Flask) -> None:
     jobs.init_app(app)
     ledger.init_app(app)
     members.init_app(app)
+    loans.init_app(app)
     savings.init_app(app)
     retail.init_app(app)
+    network.init_app(app)
     cli.init_app(app)
     demo.init_app(app)
 

@@ -8,18 +8,19 @@ AGENCY_ROLES = ("agency_admin", "agency_viewer")
 # Permission names are `area.verb`. Pages and API endpoints declare the one they need.
 _READ_ALL = {
     "tenant.view", "members.view", "savings.view", "loans.view", "retail.view",
-    "ledger.view", "reports.view", "audit.view", "jobs.view",
+    "ledger.view", "reports.view", "audit.view", "jobs.view", "till.view",
 }
 PERMISSIONS: dict[str, frozenset[str]] = {
     "manager": frozenset(_READ_ALL | {
-        "users.manage", "tenant.settings", "members.manage", "savings.transact", "savings.manage",
+        "users.manage", "tenant.settings", "members.manage", "members.exit_approve", "savings.transact",
+        "savings.manage",
         "loans.apply", "loans.approve", "loans.transact", "loans.manage", "retail.sell",
         "retail.purchase", "retail.manage", "ledger.post", "ledger.reverse", "ledger.reverse_large",
-        "ledger.close", "ledger.manage", "jobs.run", "tokens.own",
+        "ledger.close", "ledger.manage", "jobs.run", "tokens.own", "till.own", "till.reopen",
     }),
     "teller": frozenset({
         "tenant.view", "members.view", "members.manage", "savings.view", "savings.transact",
-        "loans.view", "loans.apply", "loans.transact", "tokens.own",
+        "loans.view", "loans.apply", "loans.transact", "tokens.own", "till.own",
     }),
     "shopkeeper": frozenset({
         "tenant.view", "members.view", "retail.view", "retail.sell", "retail.purchase", "tokens.own",

@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 
 from coopsaas.auth import services as auth
-from coopsaas.demo import savings_activity
+from coopsaas.demo import loan_activity, savings_activity, shop_activity
 from coopsaas.extensions import db
+from coopsaas.network import demo as network_demo
 from coopsaas.tenancy import sync as tenant_sync
 from coopsaas.tenancy.models import Agency, Tenant
 
@@ -93,4 +94,7 @@ def run(directory: str | Path, *, environment: str, members: int | None = None) 
     if members != 0:
         logins = [login for login in report.logins if login.role == "member"]
         report.activity = savings_activity.load_all(db.session, logins, members_count=members)
+        report.activity += shop_activity.load_all(db.session, months=1 if environment == "test" else None)
+        report.activity += network_demo.load_network(db.session)
+        report.activity += loan_activity.load_all(db.session, count=20 if environment == "test" else None)
     return report
