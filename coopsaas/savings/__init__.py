@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
     from coopsaas.savings import statement_views
 
     app.register_blueprint(statement_views.bp)
+    from coopsaas.savings import documents_api
+
+    register_blueprint(app, documents_api.blp)
     _register_till_and_products(app)
 
 

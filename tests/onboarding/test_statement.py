@@ -162,3 +162,52 @@ def test_staff_have_no_own_statement_and_other_tenants_see_nothing(app, shop):
     outsider = client_for(app, "kasir-ksp-lain")
     assert outsider.get(f"/t/ksp-lain/members/{siti}/statement").status_code == 404
     assert outsider.get(f"/t/ksp-laporan/members/{siti}/statement").status_code == 404
+
+
+def test_statements_and_receipts_through_the_api(app, shop):
+    from coopsaas.auth import services as auth
+    from coopsaas.auth.models import User
+    from coopsaas.core.db import set_tenant
+    from coopsaas.extensions import db
+    from coopsaas.savings.models import SavingsTransaction
+    from coopsaas.tenancy.models import Tenant
+
+    _coop, siti, budi = shop
+    tenant = db.session.query(Tenant).filter_by(slug="ksp-laporan").one()
+    teller = db.session.query(User).filter_by(username="kasir-ksp-laporan").one()
+    member_login = db.session.query(User).filter_by(username="anggota-laporan").one()
+    _, staff_token = auth.create_token(user=teller, tenant=tenant, name="api")
+    _, member_token = auth.create_token(user=member_login, tenant=tenant, name="hp")
+    set_tenant(db.session, tenant.id)
+    withdrawal = db.session.query(SavingsTransaction).filter_by(kind="withdrawal").one()
+    txn_id = withdrawal.id
+    db.session.commit()
+    clear_tenant(db.session)
+    staff = {"Authorization": f"Bearer {staff_token}"}
+    own = {"Authorization": f"Bearer {member_token}"}
+    base = "/api/v1/t/ksp-laporan"
+    client = app.test_client()
+    with frozen(NOW):
+        statement = client.get(
+            f"{base}/members/{siti}/statement.pdf?start=2026-04-01&end=2026-11-19", headers=staff
+        )
+        receipt = client.get(f"{base}/savings/transactions/{txn_id}/receipt.pdf", headers=staff)
+        bad_range = client.get(
+            f"{base}/members/{siti}/statement.pdf?start=2026-06-01&end=2026-05-01", headers=staff
+        )
+        mine = client.get(f"{base}/me/statement.pdf", headers=own)
+        not_mine = client.get(f"{base}/members/{budi}/statement.pdf", headers=own)
+        own_by_id = client.get(f"{base}/members/{siti}/statement.pdf", headers=own)
+        no_receipt = client.get(f"{base}/savings/transactions/{siti}/receipt.pdf", headers=staff)
+
+    assert statement.status_code == 200 and statement.headers["Content-Type"] == "application/pdf"
+    assert "Rp 1.499.999,50" in PdfReader(io.BytesIO(statement.data)).pages[-1].extract_text()
+    assert receipt.status_code == 200
+    receipt_text = PdfReader(io.BytesIO(receipt.data)).pages[0].extract_text()
+    assert "BUKTI PENARIKAN" in receipt_text and "300.000,50" in receipt_text
+    assert bad_range.status_code == 422
+    assert mine.status_code == 200
+    assert "Siti Aminah" in PdfReader(io.BytesIO(mine.data)).pages[0].extract_text()
+    # A member's token may not use the staff route at all, whoever's id it names.
+    assert (not_mine.status_code, own_by_id.status_code) == (403, 403)
+    assert no_receipt.status_code == 404
