@@ -50,3 +50,42 @@ def csrf_token(client: Any, path: str = "/login") -> str:
 def login(client: Any, username: str, password: str = PASSWORD) -> Any:
     token = csrf_token(client)
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def race(app: Any, tenant_id: Any, threads: int, work: Any, refusal: Any) -> tuple[list[Any], list[Any]]:
+    """Run `work(tenant, n)` in `threads` threads released together, each in its own application
+    context and `tenant_scope` transaction that commits, as web workers do (PostgreSQL tests).
+
+    Returns (what each successful `work` returned, what `refusal(exc)` made of each refusal);
+    `refusal` is a (exception type, function) pair. Any other exception fails the test."""
+    import threading
+
+    from coopsaas.core.db import tenant_scope
+
+    kind, describe = refusal
+    start = threading.Barrier(threads)
+    done: list[Any] = []
+    refused: list[Any] = []
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                try:
+                    with tenant_scope(db.session, tenant_id):
+                        done.append(work(db.session.get(Tenant, tenant_id), n))
+                except kind as exc:
+                    refused.append(describe(exc))
+                finally:
+                    db.session.remove()
+        except BaseException as exc:
+            errors.append(exc)
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert errors == []
+    return done, refused

@@ -6,7 +6,6 @@ gets its own slug and is removed afterwards."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -22,6 +21,7 @@ from coopsaas.loans import applications as apps
 from coopsaas.loans import disbursement, products
 from coopsaas.loans.models import Loan, LoanApplication, LoanInstalment
 from coopsaas.tenancy.models import Tenant
+from tests.helpers import race
 from tests.ledger.test_concurrency import remove_tenant
 from tests.loans_book.builders import NOW, rp, start_loan_coop
 
@@ -57,40 +57,19 @@ def approved_application(app):
 
 def test_parallel_disbursements_of_one_application_make_one_loan(app, approved_application):
     tid, application_id = approved_application
-    start = threading.Barrier(THREADS)
-    made: list[str] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
 
-    def teller(n: int) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                try:
-                    with tenant_scope(db.session, tid):
-                        tenant = db.session.get(Tenant, tid)
-                        application = db.session.scalars(
-                            select(LoanApplication).where(LoanApplication.id == application_id)
-                        ).one()
-                        loan = disbursement.disburse(
-                            tenant=tenant, actor=None, application=application, idempotency_key=f"thread-{n}"
-                        )
-                        made.append(loan.loan_no)
-                except Conflict as exc:
-                    refused.append(exc.code)
-                finally:
-                    db.session.remove()
-        except BaseException as exc:
-            errors.append(exc)
+    def teller(tenant, n):
+        application = db.session.scalars(
+            select(LoanApplication).where(LoanApplication.id == application_id)
+        ).one()
+        loan = disbursement.disburse(
+            tenant=tenant, actor=None, application=application, idempotency_key=f"thread-{n}"
+        )
+        return loan.loan_no
 
     with frozen(NOW):
-        threads = [threading.Thread(target=teller, args=(n,)) for n in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        made, refused = race(app, tid, THREADS, teller, (Conflict, lambda exc: exc.code))
 
-    assert errors == []
     assert made == ["PJ-000001"]
     assert refused == ["already_disbursed"] * (THREADS - 1)
     with app.app_context(), tenant_scope(db.session, tid):

@@ -7,7 +7,6 @@ gets its own slug and is removed afterwards."""
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -23,6 +22,7 @@ from coopsaas.loans import repayments
 from coopsaas.loans.disbursement import instalments_of
 from coopsaas.loans.models import Loan, LoanTransaction
 from coopsaas.tenancy.models import Tenant
+from tests.helpers import race
 from tests.ledger.test_concurrency import remove_tenant
 from tests.loans_repay.builders import NOW, make_loan, rp, start_repay_coop
 
@@ -47,42 +47,19 @@ def loan_ids(app):
 
 def test_parallel_repayments_of_one_loan_are_serialised(app, loan_ids):
     tid, loan_id = loan_ids
-    start = threading.Barrier(THREADS)
-    paid: list[str] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
 
-    def teller(n: int) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                try:
-                    with tenant_scope(db.session, tid):
-                        tenant = db.session.get(Tenant, tid)
-                        loan = db.session.scalars(select(Loan).where(Loan.id == loan_id)).one()
-                        txn = repayments.repay(
-                            tenant=tenant,
-                            actor=None,
-                            loan=loan,
-                            amount="2000000",
-                            idempotency_key=f"thread-{n}",
-                        )
-                        paid.append(str(txn.outstanding_after))
-                except ValidationError as exc:
-                    refused.append(exc.code or "validation")
-                finally:
-                    db.session.remove()
-        except BaseException as exc:
-            errors.append(exc)
+    def teller(tenant, n):
+        loan = db.session.scalars(select(Loan).where(Loan.id == loan_id)).one()
+        txn = repayments.repay(
+            tenant=tenant, actor=None, loan=loan, amount="2000000", idempotency_key=f"thread-{n}"
+        )
+        return str(txn.outstanding_after)
 
     with frozen(NOW):
-        threads = [threading.Thread(target=teller, args=(n,)) for n in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        paid, refused = race(
+            app, tid, THREADS, teller, (ValidationError, lambda exc: exc.code or "validation")
+        )
 
-    assert errors == []
     assert len(paid) == 6 and len(refused) == 2
     assert set(refused) == {"amount_not_accepted"}
     with app.app_context(), tenant_scope(db.session, tid):

@@ -6,7 +6,6 @@ and commits, as web workers do. The cooperative gets its own slug and is removed
 
 from __future__ import annotations
 
-import threading
 import uuid
 from decimal import Decimal
 
@@ -20,6 +19,7 @@ from coopsaas.extensions import db
 from coopsaas.savings import services as savings
 from coopsaas.savings.models import SavingsAccount, SavingsTransaction
 from coopsaas.tenancy.models import Tenant
+from tests.helpers import race
 from tests.ledger.test_concurrency import remove_tenant
 from tests.savings_services.builders import NOW, rp, start_coop
 
@@ -45,38 +45,14 @@ def race_account(app):
 
 def test_twenty_parallel_withdrawals_never_overdraw_the_account(app, race_account):
     tid, account_id = race_account
-    start = threading.Barrier(THREADS)
-    done: list[Decimal] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
 
-    def teller(n: int) -> None:
-        try:
-            with app.app_context():
-                start.wait()
-                try:
-                    with tenant_scope(db.session, tid):
-                        tenant = db.session.get(Tenant, tid)
-                        account = db.session.scalars(
-                            select(SavingsAccount).where(SavingsAccount.id == account_id)
-                        ).one()
-                        txn = savings.withdraw(tenant=tenant, actor=None, account=account, amount=rp(100000))
-                        done.append(txn.balance_after)
-                except InsufficientFunds as exc:
-                    refused.append(str(exc.message))
-                finally:
-                    db.session.remove()
-        except BaseException as exc:
-            errors.append(exc)
+    def teller(tenant, n):
+        account = db.session.scalars(select(SavingsAccount).where(SavingsAccount.id == account_id)).one()
+        return savings.withdraw(tenant=tenant, actor=None, account=account, amount=rp(100000)).balance_after
 
     with frozen(NOW):
-        threads = [threading.Thread(target=teller, args=(n,)) for n in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        done, refused = race(app, tid, THREADS, teller, (InsufficientFunds, lambda exc: str(exc.message)))
 
-    assert errors == []
     # Rp 1.000.000 with a minimum balance of Rp 25.000: nine withdrawals of Rp 100.000 fit.
     assert len(done) == 9
     assert len(refused) == THREADS - 9
