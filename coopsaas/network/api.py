@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import g
+from flask import g, request
 from flask.views import MethodView
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from coopsaas.api.blueprint import PREFIX, ApiBlueprint, tenant_blueprint
-from coopsaas.api.idempotency import idempotent
+from coopsaas.api.idempotency import HEADER, idempotent
 from coopsaas.api.pagination import PageArgs, page_schema, paginate
 from coopsaas.core.db import get_scoped
 from coopsaas.core.i18n import _l
@@ -57,6 +57,12 @@ BLUEPRINTS = (blp, agency_blp)
 
 def _me() -> Any:
     return current_user._get_current_object()
+
+
+def _request_key() -> str | None:
+    """The request's Idempotency-Key (checked by @idempotent): a retry after a failure carries it,
+    so the network step it started is completed instead of done twice."""
+    return (request.headers.get(HEADER) or "").strip() or None
 
 
 def _get(model: type[Any], ident: Any) -> Any:
@@ -194,7 +200,9 @@ class Orders(MethodView):
         lines = [
             net.OrderLineRequest(ln["catalogue_item_id"], ln["qty"], ln["item_id"]) for ln in data["lines"]
         ]
-        purchase = net.place_order(tenant=g.tenant, actor=_me(), link=link, lines=lines, memo=data["memo"])
+        purchase = net.place_order(
+            tenant=g.tenant, actor=_me(), link=link, lines=lines, memo=data["memo"], key=_request_key()
+        )
         return _purchase_out(purchase)
 
 
@@ -244,7 +252,12 @@ class Pay(MethodView):
         """Pay the hub's invoice (all or part); recorded in your books and as received in the hub's."""
         purchase = _get(NetworkPurchase, order_id)
         net.pay_invoice(
-            tenant=g.tenant, actor=_me(), purchase=purchase, amount=data["amount"], method=data["method"]
+            tenant=g.tenant,
+            actor=_me(),
+            purchase=purchase,
+            amount=data["amount"],
+            method=data["method"],
+            key=_request_key(),
         )
         return _purchase_out(_get(NetworkPurchase, order_id))
 

@@ -21,8 +21,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -45,6 +47,8 @@ from coopsaas.retail.models import Fixed, Item
 PARTNER_KINDS = ("supplier", "distributor")
 ORDER_STATUSES = ("ordered", "confirmed", "delivered", "invoiced", "paid", "cancelled")
 PAYMENT_METHODS = ("cash", "transfer")
+STEP_KINDS = ("place", "pay", "cancel_by_buyer", "cancel_by_hub", "withdraw")
+STEP_STATUSES = ("pending", "done", "refused")
 
 
 def _fk(column: str, target: str) -> ForeignKeyConstraint:
@@ -306,3 +310,46 @@ class SupplierRef(TenantScoped, db.Model):
     )
     hub_tenant_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# ---- both tenants: the steps that cross -----------------------------------------------------------
+
+
+class NetworkStep(TenantScoped, db.Model):
+    """One tenant's record of one crossing step (see `coopsaas.network.bridge`).
+
+    The side that starts a step (`role` 'origin') writes its row first, in its own transaction,
+    with the operation id and the payload needed to redo the other side; it stays `pending` until
+    the origin's own part is written (`done`) or the other side refused it (`refused`). The other
+    side (`role` 'target') writes its row, `done`, in the same transaction as its part: finding it
+    there means that part is done and is not done again. Each row is its own tenant's; no row
+    names anything of the other tenant but its id.
+    """
+
+    __tablename__ = "network_step"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "operation_id"),
+        UniqueConstraint("tenant_id", "request_key"),
+        CheckConstraint(
+            "kind IN ('place', 'pay', 'cancel_by_buyer', 'cancel_by_hub', 'withdraw')", name="kind_known"
+        ),
+        CheckConstraint("role IN ('origin', 'target')", name="role_known"),
+        CheckConstraint("status IN ('pending', 'done', 'refused')", name="status_known"),
+        Index("ix_network_step_tenant_id_status", "tenant_id", "status"),
+        Index("ix_network_step_tenant_id_order_id", "tenant_id", "order_id"),
+    )
+
+    operation_id: Mapped[uuid.UUID] = mapped_column()
+    # The request that started it (actor and Idempotency-Key or form submit key): a retry finds it.
+    request_key: Mapped[str | None] = mapped_column(String(200))
+    order_id: Mapped[uuid.UUID] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))
+    role: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    link_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("network_link.id", ondelete="RESTRICT"))
+    other_tenant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenant.id", ondelete="RESTRICT"))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column()
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

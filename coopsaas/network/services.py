@@ -26,6 +26,11 @@ or `cancelled` before delivery):
 
 The agency-level register (`NetworkOrder`) keeps each order's parties, state and totals; it is
 written in the same transaction as the hub's side and is what the agency's volumes read.
+
+Every step that writes both books is an operation with an id and a `NetworkStep` row per side
+(`coopsaas.network.bridge`): each side's part runs once per operation, and `complete_pending`
+finishes a step cut off between the two sides (on a retry with the same key, at the start of the
+next action on the order, and from the nightly `network_reconcile` job).
 """
 
 from __future__ import annotations
@@ -41,10 +46,10 @@ from sqlalchemy import func, or_, select
 
 from coopsaas.core import audit
 from coopsaas.core.counters import next_number
-from coopsaas.core.db import current_tenant_id
+from coopsaas.core.db import current_tenant_id, set_tenant
 from coopsaas.core.i18n import _l
 from coopsaas.core.ids import parse_uuid, uuid7
-from coopsaas.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from coopsaas.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from coopsaas.extensions import db
 from coopsaas.ledger import LineSpec
 from coopsaas.ledger.models import Account
@@ -65,7 +70,20 @@ from coopsaas.network.agency import (  # noqa: F401  (the agency side, re-export
     set_link_active,
     set_partner_active,
 )
-from coopsaas.network.bridge import NotLinked, check_link, crossing, link_is_open
+from coopsaas.network.bridge import (
+    NotLinked,
+    StepRef,
+    begin_step,
+    check_link,
+    claim_step,
+    crossing,
+    finish_step,
+    link_is_open,
+    other_side,
+    pending_steps,
+    request_key,
+    step_by_key,
+)
 from coopsaas.network.models import (
     PAYMENT_METHODS,
     CatalogueItem,
@@ -74,6 +92,7 @@ from coopsaas.network.models import (
     NetworkOrder,
     NetworkPartner,
     NetworkPurchase,
+    NetworkStep,
     PaymentReceived,
     SalesOrder,
     SalesOrderLine,
@@ -449,13 +468,69 @@ def _buyer_items(lines: Sequence[OrderLineRequest]) -> list[Item | None]:
     return out
 
 
+def _key_reused() -> ValidationError:
+    return ValidationError(
+        _l("This request key was already used for a different request."),
+        fields={"submit_key": [_l("Use a new key for a new request.")]},
+        code="idempotency_key_reused",
+    )
+
+
+def wanted_of(lines: Sequence[OrderLineRequest]) -> list[tuple[uuid.UUID | None, Any]]:
+    """The (catalogue entry, quantity) pairs of a request as typed, for comparing two requests."""
+    out: list[tuple[uuid.UUID | None, Any]] = []
+    for ln in lines:
+        try:
+            qty: Any = retail.check_qty(ln.qty, "qty")
+        except ValidationError:
+            qty = ln.qty
+        out.append((parse_uuid(ln.catalogue_item_id), qty))
+    return out
+
+
+def _accepted_out(accepted: list[_Accepted]) -> list[list[Any]]:
+    return [
+        [str(a.catalogue_item_id), a.sku, a.name, a.unit, a.category, str(a.qty), str(a.unit_price)]
+        for a in accepted
+    ]
+
+
+def _accepted_in(rows: list[list[Any]]) -> list[_Accepted]:
+    return [
+        _Accepted(uuid.UUID(cid), sku, name, unit, category, Decimal(qty), Decimal(price))
+        for cid, sku, name, unit, category, qty, price in rows
+    ]
+
+
 def place_order(
-    *, tenant: Tenant, actor: Any, link: NetworkLink, lines: Sequence[OrderLineRequest], memo: str = ""
+    *,
+    tenant: Tenant,
+    actor: Any,
+    link: NetworkLink,
+    lines: Sequence[OrderLineRequest],
+    memo: str = "",
+    key: Any = None,
 ) -> NetworkPurchase:
     """Order from the hub's catalogue. The hub's side is written first (through the bridge), then the
-    buyer's purchase order at the network prices. Raises: NotLinked, ValidationError (no lines, a
-    bad quantity, below the minimum, not in the catalogue, unknown own item)."""
+    buyer's purchase order at the network prices. `key` (Idempotency-Key or form submit key): a
+    retry of the same request completes the first one instead of ordering twice.
+    Raises: NotLinked, ValidationError (no lines, a bad quantity, below the minimum, not in the
+    catalogue, unknown own item)."""
     require_scope(tenant)
+    rkey = request_key(actor, key)
+    earlier = step_by_key(rkey)
+    if earlier is not None:
+        same = [[str(cid), str(qty)] for cid, qty in wanted_of(lines)]
+        if earlier.kind != "place" or earlier.payload.get("wanted") != same:
+            raise _key_reused()
+        order_id = earlier.order_id
+        if earlier.status == "pending":
+            complete_pending(order_id, tenant=tenant, actor=actor)
+        found = db.session.scalars(
+            select(NetworkPurchase).where(NetworkPurchase.id == order_id)
+        ).one_or_none()
+        if found is not None:
+            return found
     check_link(link, tenant.id, link.hub_tenant_id)
     if link.member_tenant_id != tenant.id:
         raise NotLinked(_l("A hub does not order from the cooperatives linked to it."))
@@ -475,45 +550,101 @@ def place_order(
     retail.shop_account("persediaan")
     retail.shop_account("utang_usaha")
     memo = (memo or "").strip()[:500]
-    order_id = uuid7()
-    own_ids = [i.id if i is not None else None for i in own_items]
-    hub_tenant_id, buyer_id = link.hub_tenant_id, tenant.id
-    with crossing(
+    ref = begin_step(
+        kind="place",
+        order_id=uuid7(),
         link=link,
-        to_tenant_id=hub_tenant_id,
+        other_tenant_id=link.hub_tenant_id,
         actor=actor,
-        action="network.order.place",
-        summary={"order": str(order_id)},
-    ) as hub:
-        buyer = db.session.scalars(select(Tenant).where(Tenant.id == buyer_id)).one()
+        payload={
+            "wanted": [[str(cid), str(qty)] for cid, qty in wanted],
+            "own": [str(i.id) if i is not None else None for i in own_items],
+            "memo": memo,
+        },
+        key=rkey,
+    )
+    return _run_place(ref, tenant=tenant, actor=actor)
+
+
+def _run_place(ref: StepRef, *, tenant: Tenant, actor: Any) -> NetworkPurchase:
+    """The hub's sales order (once per operation), then the buyer's purchase order (once)."""
+    order_id, payload = ref.order_id, ref.payload
+    wanted = [(uuid.UUID(cid), Decimal(qty)) for cid, qty in payload["wanted"]]
+    memo = payload.get("memo") or ""
+    link = _link_by_id(ref.link_id)
+
+    def hub_part(hub: Tenant) -> dict[str, Any]:
+        buyer = db.session.scalars(select(Tenant).where(Tenant.id == ref.home_tenant_id)).one()
         number, accepted = _hub_take_order(
             hub=hub, actor=actor, order_id=order_id, link=link, buyer=buyer, wanted=wanted, memo=memo
         )
+        return {"number": number, "accepted": _accepted_out(accepted)}
+
+    result = other_side(
+        ref, actor=actor, action="network.order.place", summary={"order": str(order_id)}, work=hub_part
+    )
+    claimed = claim_step(ref)
+    done = db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one_or_none()
+    if done is not None:
+        if claimed:
+            finish_step(ref)
+        return done
+    if not claimed:
+        raise Conflict(_l("This order was withdrawn; place it again."), code="withdrawn")
+    link = _link_by_id(ref.link_id)
     try:
-        return _buyer_side_of_order(
+        purchase = _buyer_side_of_order(
             tenant=tenant,
             actor=actor,
             link=link,
             order_id=order_id,
-            number=number,
-            accepted=accepted,
+            number=result["number"],
+            accepted=_accepted_in(result["accepted"]),
             own_items=[
-                db.session.scalars(select(Item).where(Item.id == i)).one() if i else None for i in own_ids
+                db.session.scalars(select(Item).where(Item.id == uuid.UUID(i))).one() if i else None
+                for i in payload["own"]
             ],
             memo=memo,
         )
-    except Exception:
-        # The hub's order stands alone: withdraw it, so neither side keeps half an order.
+    except DomainError:
+        # The buyer's books refuse the order: withdraw the hub's side, so neither keeps half of it.
         db.session.rollback()
-        with crossing(
-            link=link,
-            to_tenant_id=hub_tenant_id,
-            actor=actor,
-            action="network.order.withdraw",
-            summary={"order": str(order_id)},
-        ):
-            _cancel_hub_side(order_id, _l("The buyer's side could not be written."))
+        _withdraw(ref, actor=actor)
         raise
+    finish_step(ref)
+    return purchase
+
+
+def _withdraw(ref: StepRef, *, actor: Any) -> None:
+    """Turn a place step the buyer's side refused into a withdrawal of the hub's order (a step of
+    its own, completed like the others if it is interrupted)."""
+    step = db.session.scalars(
+        select(NetworkStep).where(NetworkStep.operation_id == ref.operation_id, NetworkStep.role == "origin")
+    ).one()
+    step.status, step.request_key = "refused", None
+    withdrawal = begin_step(
+        kind="withdraw",
+        order_id=ref.order_id,
+        link=_link_by_id(ref.link_id),
+        other_tenant_id=ref.other_tenant_id,
+        actor=actor,
+        payload={},
+    )
+    _run_withdraw(withdrawal, actor=actor)
+    db.session.commit()
+
+
+def _run_withdraw(ref: StepRef, *, actor: Any) -> None:
+    def hub_part(hub: Tenant) -> dict[str, Any]:
+        order = _locked(ref.order_id)
+        if order.status in ("ordered", "confirmed"):
+            _cancel_hub_side(ref.order_id, _l("The buyer's side could not be written."))
+        return {}
+
+    other_side(
+        ref, actor=actor, action="network.order.withdraw", summary={"order": str(ref.order_id)}, work=hub_part
+    )
+    finish_step(ref)
 
 
 def _buyer_side_of_order(
@@ -581,7 +712,11 @@ def _register(order_id: uuid.UUID) -> NetworkOrder:
 
 
 def _link_of(order: SalesOrder | NetworkPurchase) -> NetworkLink:
-    return db.session.scalars(select(NetworkLink).where(NetworkLink.id == order.link_id)).one()
+    return _link_by_id(order.link_id)
+
+
+def _link_by_id(link_id: uuid.UUID) -> NetworkLink:
+    return db.session.scalars(select(NetworkLink).where(NetworkLink.id == link_id)).one()
 
 
 def _wrong_state(order: SalesOrder, allowed: str) -> Conflict:
@@ -610,6 +745,7 @@ def _locked(order_id: uuid.UUID) -> SalesOrder:
 def confirm_order(*, tenant: Tenant, actor: Any, order: SalesOrder) -> SalesOrder:
     """The hub accepts an order. Raises: Conflict (not in state ordered)."""
     require_scope(tenant)
+    complete_pending(order.id, tenant=tenant, actor=actor)
     order = _locked(order.id)
     if order.status != "ordered":
         raise _wrong_state(order, status_label("ordered"))
@@ -643,6 +779,7 @@ def deliver_order(*, tenant: Tenant, actor: Any, order: SalesOrder, on: date | N
     """Goods leave the hub: stock out at moving-average cost, Dr 1301 / Cr 4202 for the order total,
     Dr 5201 / Cr 1401 for the cost. Raises: Conflict (not confirmed), InsufficientStock."""
     require_scope(tenant)
+    complete_pending(order.id, tenant=tenant, actor=actor)
     order = _locked(order.id)
     if order.status != "confirmed":
         raise _wrong_state(order, status_label("confirmed"))
@@ -691,6 +828,7 @@ def issue_invoice(*, tenant: Tenant, actor: Any, order: SalesOrder, on: date | N
     """The hub's invoice (faktur) for a delivered order, due in 30 days. Nothing is posted: the
     receivable was booked at delivery. Raises: Conflict (not delivered)."""
     require_scope(tenant)
+    complete_pending(order.id, tenant=tenant, actor=actor)
     order = _locked(order.id)
     if order.status != "delivered":
         raise _wrong_state(order, status_label("delivered"))
@@ -741,20 +879,37 @@ def cancel_sales_order(*, tenant: Tenant, actor: Any, order: SalesOrder, reason:
     Raises: ValidationError (no reason), Conflict (delivered already)."""
     require_scope(tenant)
     clean = _text(reason, "reason", 300) or ""
+    order_id = order.id
+    complete_pending(order_id, tenant=tenant, actor=actor)
+    order = _locked(order_id)
     if order.status not in ("ordered", "confirmed"):
         raise _wrong_state(order, _l("ordered or confirmed"))
-    order_id, buyer_id, link = order.id, order.buyer_tenant_id, _link_of(order)
+    buyer_id, link = order.buyer_tenant_id, _link_of(order)
+    check_link(link, tenant.id, buyer_id)
     _cancel_hub_side(order_id, clean)
     audit.record("network.sales_order.cancel", actor=actor, target=order, summary={"reason": clean})
-    with crossing(
+    ref = begin_step(
+        kind="cancel_by_hub",
+        order_id=order_id,
         link=link,
-        to_tenant_id=buyer_id,
+        other_tenant_id=buyer_id,
+        actor=actor,
+        payload={"reason": clean},
+    )
+    _run_cancel_by_hub(ref, actor=actor)
+    return db.session.scalars(select(SalesOrder).where(SalesOrder.id == order_id)).one()
+
+
+def _run_cancel_by_hub(ref: StepRef, *, actor: Any) -> None:
+    """The hub's side is cancelled already (with the intent): the buyer's purchase order follows."""
+    other_side(
+        ref,
         actor=actor,
         action="network.order.cancelled_by_hub",
-        summary={"order": str(order_id), "reason": clean},
-    ) as buyer:
-        _cancel_buyer_side(actor, buyer, order_id)
-    return db.session.scalars(select(SalesOrder).where(SalesOrder.id == order_id)).one()
+        summary={"order": str(ref.order_id), "reason": ref.payload.get("reason", "")},
+        work=lambda buyer: _cancel_buyer_side(actor, buyer, ref.order_id),
+    )
+    finish_step(ref)
 
 
 # ---- network orders: the buyer's steps ------------------------------------------------------------------
@@ -779,7 +934,12 @@ def cancel_purchase(*, tenant: Tenant, actor: Any, purchase: NetworkPurchase, re
     reason), Conflict (confirmed or later), NotLinked."""
     require_scope(tenant)
     clean = _text(reason, "reason", 300) or ""
+    order_id = purchase.id
+    complete_pending(order_id, tenant=tenant, actor=actor)
+    purchase = db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
     reg = order_state(purchase)
+    if reg.status == "cancelled" and purchase_order_of(purchase).status == "cancelled":
+        return purchase  # a retry of a cancellation that went through
     if reg.status != "ordered":
         raise Conflict(
             _l(
@@ -787,24 +947,40 @@ def cancel_purchase(*, tenant: Tenant, actor: Any, purchase: NetworkPurchase, re
             ),
             code="wrong_status",
         )
-    order_id, link = purchase.id, _link_of(purchase)
-    with crossing(
+    link = _link_of(purchase)
+    check_link(link, tenant.id, link.hub_tenant_id)
+    ref = begin_step(
+        kind="cancel_by_buyer",
+        order_id=order_id,
         link=link,
-        to_tenant_id=link.hub_tenant_id,
+        other_tenant_id=link.hub_tenant_id,
+        actor=actor,
+        payload={"reason": clean},
+    )
+    _run_cancel_by_buyer(ref, tenant=tenant, actor=actor)
+    return db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
+
+
+def _run_cancel_by_buyer(ref: StepRef, *, tenant: Tenant, actor: Any) -> None:
+    clean = ref.payload.get("reason", "")
+    other_side(
+        ref,
         actor=actor,
         action="network.order.cancelled_by_buyer",
-        summary={"order": str(order_id), "reason": clean},
-    ):
-        _cancel_hub_side(order_id, clean)
-    _cancel_buyer_side(actor, tenant, order_id)
+        summary={"order": str(ref.order_id), "reason": clean},
+        work=lambda hub: _cancel_hub_side(ref.order_id, clean),
+    )
+    if not claim_step(ref):
+        return
+    _cancel_buyer_side(actor, tenant, ref.order_id)
     audit.record(
         "network.order.cancel",
         actor=actor,
         target_type="network_purchase",
-        target_id=order_id,
+        target_id=ref.order_id,
         summary={"reason": clean},
     )
-    return db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
+    finish_step(ref)
 
 
 def receive_delivery(
@@ -820,6 +996,9 @@ def receive_delivery(
     (required for items that track expiry). Raises: Conflict (not delivered yet, received already),
     ValidationError (an expiry date missing)."""
     require_scope(tenant)
+    order_id = purchase.id
+    if complete_pending(order_id, tenant=tenant, actor=actor):
+        purchase = db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
     reg = order_state(purchase)
     if reg.status not in ("delivered", "invoiced", "paid"):
         raise Conflict(
@@ -900,16 +1079,38 @@ def _record_hub_payment(order_id: uuid.UUID, amount: Decimal, method: str, actor
 
 
 def pay_invoice(
-    *, tenant: Tenant, actor: Any, purchase: NetworkPurchase, amount: Any, method: str = "cash"
+    *,
+    tenant: Tenant,
+    actor: Any,
+    purchase: NetworkPurchase,
+    amount: Any,
+    method: str = "cash",
+    key: Any = None,
 ) -> Any:
     """The buyer pays (all or part of) the hub's invoice. The hub's receipt is recorded first, through
-    the bridge; then the buyer's supplier invoice (recorded on the first payment) is paid.
-    Raises: ValidationError (bad amount or method, more than owed), Conflict (not invoiced, goods
-    not received yet), NotLinked."""
+    the bridge; then the buyer's supplier invoice (recorded on the first payment) is paid. `key`
+    (Idempotency-Key or form submit key): a retry of the same request completes the first payment
+    instead of paying twice. Raises: ValidationError (bad amount or method, more than owed),
+    Conflict (not invoiced, goods not received yet), NotLinked."""
     require_scope(tenant)
     value = retail.check_price(amount, "amount")
     if method not in PAYMENT_METHODS:
         raise _refuse("method", _l("Pay in cash or by transfer."))
+    order_id = purchase.id
+    rkey = request_key(actor, key)
+    earlier = step_by_key(rkey)
+    if earlier is not None:
+        if (earlier.kind, earlier.order_id, earlier.payload) != (
+            "pay",
+            order_id,
+            {"amount": str(value), "method": method},
+        ):
+            raise _key_reused()
+        earlier_id = earlier.operation_id
+        complete_pending(order_id, tenant=tenant, actor=actor)
+        return _payment_of(earlier_id)
+    complete_pending(order_id, tenant=tenant, actor=actor)
+    purchase = db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
     reg = order_state(purchase)
     if reg.status != "invoiced":
         if reg.status == "paid":
@@ -936,20 +1137,70 @@ def pay_invoice(
         )
     retail.shop_account("kas" if method == "cash" else "bank")
     retail.shop_account("utang_usaha")
-    order_id, link = purchase.id, _link_of(purchase)
-    invoice_data = (reg.number, reg.invoice_number, reg.total, reg.invoice_on, reg.due_on)
-    with crossing(
+    link = _link_of(purchase)
+    check_link(link, tenant.id, link.hub_tenant_id)
+    ref = begin_step(
+        kind="pay",
+        order_id=order_id,
         link=link,
-        to_tenant_id=link.hub_tenant_id,
+        other_tenant_id=link.hub_tenant_id,
+        actor=actor,
+        payload={"amount": str(value), "method": method},
+        key=rkey,
+    )
+    return _run_pay(ref, tenant=tenant, actor=actor)
+
+
+def _payment_of(operation_id: uuid.UUID) -> Any:
+    """The buyer's supplier payment a pay step wrote (None while the step is not done)."""
+    from coopsaas.retail.models import SupplierPayment
+
+    step = db.session.scalars(
+        select(NetworkStep).where(NetworkStep.operation_id == operation_id, NetworkStep.role == "origin")
+    ).one()
+    payment_id = (step.result or {}).get("payment")
+    if not payment_id:
+        return None
+    return db.session.scalars(
+        select(SupplierPayment).where(SupplierPayment.id == uuid.UUID(payment_id))
+    ).one_or_none()
+
+
+def _run_pay(ref: StepRef, *, tenant: Tenant, actor: Any) -> Any:
+    """The hub's receipt (once per operation), then the buyer's supplier invoice and payment."""
+    value, method = Decimal(ref.payload["amount"]), ref.payload["method"]
+    other_side(
+        ref,
         actor=actor,
         action="network.order.payment",
-        summary={"order": str(order_id), "amount": str(value), "method": method},
-    ) as hub:
-        _record_hub_payment(order_id, value, method, actor, hub)
+        summary={"order": str(ref.order_id), "amount": str(value), "method": method},
+        work=lambda hub: _record_hub_payment(ref.order_id, value, method, actor, hub),
+    )
+    if not claim_step(ref):
+        return _payment_of(ref.operation_id)
+    payment = _buyer_side_of_payment(
+        tenant=tenant, actor=actor, order_id=ref.order_id, value=value, method=method
+    )
+    finish_step(ref, {"payment": str(payment.id)})
+    return payment
+
+
+def _buyer_side_of_payment(
+    *, tenant: Tenant, actor: Any, order_id: uuid.UUID, value: Decimal, method: str
+) -> Any:
+    """The buyer's books: the hub's invoice as a supplier invoice (on the first payment), paid."""
     purchase = db.session.scalars(select(NetworkPurchase).where(NetworkPurchase.id == order_id)).one()
+    link = _link_of(purchase)
+    reg = _register(order_id)
     invoice = buyer_invoice(purchase)
     if invoice is None:
-        number, invoice_number, total, invoice_on, due_on = invoice_data
+        number, invoice_number, total, invoice_on, due_on = (
+            reg.number,
+            reg.invoice_number,
+            reg.total,
+            reg.invoice_on,
+            reg.due_on,
+        )
         supplier = hub_supplier(tenant=tenant, actor=actor, hub_tenant_id=link.hub_tenant_id)
         with acting_as_owner():
             invoice = retail.record_supplier_invoice(
@@ -971,6 +1222,114 @@ def pay_invoice(
         "network.order.pay", actor=actor, target=purchase, summary={"amount": str(value), "method": method}
     )
     return payment
+
+
+# ---- steps left half done ---------------------------------------------------------------------------
+
+
+def _actor_of(step: NetworkStep, fallback: Any) -> Any:
+    from coopsaas.auth.models import User
+
+    if step.actor_id is not None:
+        user = db.session.scalars(select(User).where(User.id == step.actor_id)).one_or_none()
+        if user is not None:
+            return user
+    return fallback
+
+
+def _complete(step: NetworkStep, *, tenant: Tenant, actor: Any) -> None:
+    ref = StepRef.of(step)
+    who = _actor_of(step, actor)
+    if ref.kind == "place":
+        _run_place(ref, tenant=tenant, actor=who)
+    elif ref.kind == "pay":
+        _run_pay(ref, tenant=tenant, actor=who)
+    elif ref.kind == "cancel_by_buyer":
+        _run_cancel_by_buyer(ref, tenant=tenant, actor=who)
+    elif ref.kind == "cancel_by_hub":
+        _run_cancel_by_hub(ref, actor=who)
+    else:
+        _run_withdraw(ref, actor=who)
+
+
+def complete_pending(order: Any, *, tenant: Tenant | None = None, actor: Any = None) -> int:
+    """Finish the tenant in scope's half-done steps of one network order (a `NetworkPurchase`, a
+    `SalesOrder` or its id): the other side is written if it is missing (and skipped if it was
+    done), then this side. Each finished step is committed at once. Returns how many were finished.
+    A refusal or failure is raised (the step stays pending, or ends refused; see the bridge)."""
+    order_id = order if isinstance(order, uuid.UUID) else order.id
+    home = (
+        tenant or db.session.scalars(select(Tenant).where(Tenant.id == current_tenant_id(db.session))).one()
+    )
+    done = 0
+    for step in pending_steps(order_id):
+        _complete(step, tenant=home, actor=actor)
+        db.session.commit()
+        done += 1
+    return done
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    completed: int
+    failed: int
+
+    def summary(self) -> str:
+        return f"{self.completed} half-done network steps completed, {self.failed} still pending"
+
+
+def complete_all_pending(*, tenant: Tenant, actor: Any = None) -> Reconciled:
+    """Every half-done step of the tenant in scope, oldest first (the nightly `network_reconcile`).
+    A step that fails again stays pending (and in `ledger verify`) and the others go on."""
+    require_scope(tenant)
+    tenant_id = tenant.id
+    completed = failed = 0
+    for step_id in [s.operation_id for s in pending_steps()]:
+        step = db.session.scalars(
+            select(NetworkStep).where(NetworkStep.operation_id == step_id, NetworkStep.role == "origin")
+        ).one()
+        if step.status != "pending":
+            continue
+        home = db.session.scalars(select(Tenant).where(Tenant.id == tenant_id)).one()
+        try:
+            _complete(step, tenant=home, actor=actor)
+            db.session.commit()
+            completed += 1
+        except Exception:
+            db.session.rollback()
+            set_tenant(db.session, tenant_id)
+            failed += 1
+    return Reconciled(completed, failed)
+
+
+def step_findings(tenant: Tenant) -> list[Any]:
+    """Ledger verify hook: the tenant's own network steps whose other side (or own part) is not
+    written yet. Reads only the tenant's own `network_step` rows."""
+    from coopsaas.ledger import Finding
+
+    out = []
+    for step in pending_steps():
+        out.append(
+            Finding(
+                "network.half_done_step",
+                str(
+                    _l(
+                        "Half-done network step: %(kind)s of network order %(order)s since %(since)s; "
+                        "the other cooperative's books may not show it yet.",
+                        kind=step.kind,
+                        order=str(step.order_id),
+                        since=step.created_at.strftime("%Y-%m-%d %H:%M"),
+                    )
+                ),
+                details={
+                    "operation_id": str(step.operation_id),
+                    "order_id": str(step.order_id),
+                    "kind": step.kind,
+                    "other_tenant_id": str(step.other_tenant_id),
+                },
+            )
+        )
+    return out
 
 
 # ---- lists --------------------------------------------------------------------------------------------

@@ -43,6 +43,12 @@ def _load(model: type[Any], ident: Any) -> Any:
     return row
 
 
+def _submit_key() -> str:
+    """The form's submit key: a resubmission of the same form (a retry after an error) carries it,
+    so the step it started is completed instead of done twice."""
+    return (request.form.get("submit_key") or "").strip()[:64] or uuid.uuid4().hex
+
+
 def _refused(exc: DomainError) -> None:
     db.session.rollback()
     flash(str(exc.message), "error")
@@ -181,6 +187,7 @@ def _hub_page(link_id: uuid.UUID, status: int = 200) -> Any:
         offers=offers,
         items=items,
         form=request.form,
+        submit_key=_submit_key(),
     ), status
 
 
@@ -204,7 +211,12 @@ def place(link_id: uuid.UUID) -> Any:
             lines.append(net.OrderLineRequest(cid, value.strip(), request.form.get(f"item-{cid}") or None))
     try:
         purchase = net.place_order(
-            tenant=g.tenant, actor=_actor(), link=link, lines=lines, memo=request.form.get("memo", "")
+            tenant=g.tenant,
+            actor=_actor(),
+            link=link,
+            lines=lines,
+            memo=request.form.get("memo", ""),
+            key=request.form.get("submit_key") or None,
         )
     except DomainError as exc:
         _refused(exc)
@@ -223,6 +235,7 @@ def _purchase_page(purchase: NetworkPurchase, status: int = 200) -> Any:
         po=net.purchase_order_of(purchase),
         invoice=net.buyer_invoice(purchase),
         hub_name=net.tenant_name(purchase.hub_tenant_id),
+        submit_key=_submit_key(),
     ), status
 
 
@@ -278,9 +291,12 @@ def pay(order_id: uuid.UUID) -> Any:
         flash(_("Type an amount like 1.250.000 or 1250000,50."), "error")
         return _purchase_page(_load(NetworkPurchase, order_id), 422)
     method = request.form.get("method", "cash")
+    key = request.form.get("submit_key") or None
     return _buyer_step(
         order_id,
-        lambda p: net.pay_invoice(tenant=g.tenant, actor=_actor(), purchase=p, amount=amount, method=method),
+        lambda p: net.pay_invoice(
+            tenant=g.tenant, actor=_actor(), purchase=p, amount=amount, method=method, key=key
+        ),
         _("The payment is recorded in your books and the hub's."),
     )
 
