@@ -22,6 +22,7 @@ from coopsaas.retail import services
 from coopsaas.retail.lots import LotData
 from coopsaas.retail.models import Item, PurchaseOrder, Sale, Supplier, SupplierInvoice
 from coopsaas.retail.schemas import (
+    CategoryMarginSchema,
     GoodsReceiptSchema,
     ItemArgs,
     ItemSchema,
@@ -343,3 +344,16 @@ class GrossMargin(MethodView):
             message = _l("The end date is before the start date.")
             raise ValidationError(message, fields={"end": [message]})
         return services.gross_margin(start, end)
+
+
+@blp.route("/gross-margin/categories")
+class GrossMarginByCategory(MethodView):
+    @require_permission("retail.view")
+    @blp.arguments(MarginArgs, location="query", as_kwargs=True)
+    @blp.response(200, CategoryMarginSchema(many=True))
+    def get(self, start: Any, end: Any) -> list[Any]:
+        """The gross margin between `start` and `end` summed per item category, largest first."""
+        if end < start:
+            message = _l("The end date is before the start date.")
+            raise ValidationError(message, fields={"end": [message]})
+        return services.margin_by_category(services.gross_margin(start, end))

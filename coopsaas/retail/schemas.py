@@ -308,6 +308,15 @@ class MarginArgs(ma.Schema):
     end = ma.fields.Date(required=True)
 
 
+class CategoryMarginSchema(ma.Schema):
+    category = ma.fields.String(required=True, metadata={"description": "Empty for items without one."})
+    items = ma.fields.Integer(required=True, metadata={"description": "Items sold in the category."})
+    revenue = Money(required=True)
+    cost = Money(required=True)
+    margin = Money(required=True)
+    margin_pct = ma.fields.Decimal(as_string=True, allow_none=True, metadata={"description": "Of revenue."})
+
+
 class MarginRowSchema(ma.Schema):
     item_id = ma.fields.Function(lambda r: str(r.item.id))
     sku = ma.fields.Function(lambda r: r.item.sku)

@@ -1276,6 +1276,37 @@ def gross_margin(start: date, end: date) -> list[MarginRow]:
 
 
 @dataclass(frozen=True)
+class CategoryMargin:
+    category: str  # "" for items without a category
+    items: int
+    revenue: Decimal
+    cost: Decimal
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
+
+    @property
+    def margin_pct(self) -> Decimal | None:
+        """Margin as a percentage of revenue, one decimal; None without revenue."""
+        if self.revenue == 0:
+            return None
+        return (self.margin * 100 / self.revenue).quantize(Decimal("0.1"))
+
+
+def margin_by_category(rows: Iterable[MarginRow]) -> list[CategoryMargin]:
+    """The per-item margin rows summed per item category, largest margin first."""
+    sums: dict[str, list[Any]] = {}
+    for row in rows:
+        acc = sums.setdefault(row.item.category or "", [0, ZERO, ZERO])
+        acc[0] += 1
+        acc[1] += row.revenue
+        acc[2] += row.cost
+    out = [CategoryMargin(cat, n, revenue, cost) for cat, (n, revenue, cost) in sums.items()]
+    return sorted(out, key=lambda c: (-c.margin, c.category))
+
+
+@dataclass(frozen=True)
 class AgeingRow:
     supplier: Supplier
     buckets: dict[str, Decimal]

@@ -743,12 +743,14 @@ def reports() -> Any:
     except DomainError as exc:
         flash(str(exc.message), "error")
         value = None
+    margin = services.gross_margin(start, end)
     low = list(db.session.scalars(services.low_stock().limit(100)))
     return render_template(
         "retail/reports.html",
         value=value,
         low=low,
-        margin=services.gross_margin(start, end),
+        margin=margin,
+        categories=services.margin_by_category(margin),
         start=start,
         end=end,
     )

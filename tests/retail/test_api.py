@@ -176,3 +176,8 @@ def test_low_stock_and_gross_margin(api, stocked):
         ("SBN", "4.000", "6000.00", "4000.00", "2000.00")
     ]
     assert api.get(f"{BASE}/gross-margin?start={today}&end=2000-01-01").status_code == 422
+    categories = api.get(f"{BASE}/gross-margin/categories?start={today}&end={today}").get_json()
+    assert [(c["items"], c["revenue"], c["cost"], c["margin"], c["margin_pct"]) for c in categories] == [
+        (1, "6000.00", "4000.00", "2000.00", "33.3")
+    ]
+    assert api.get(f"{BASE}/gross-margin/categories?start={today}&end=2000-01-01").status_code == 422

@@ -383,3 +383,24 @@ def test_an_order_is_cancelled_only_before_goods_arrive(shop):
     shop.receive_all(received)
     with pytest.raises(Conflict, match="cannot be cancelled"):
         services.cancel_order(tenant=shop.tenant, actor=shop.shopkeeper, order=received)
+
+
+def test_gross_margin_per_category_sums_its_items(shop):
+    air = shop.item("A", "Air mineral", "2800", "3000", category="Minuman")
+    teh = shop.item("T", "Teh kotak", "4500", "5000", category="Minuman")
+    buku = shop.item("B", "Buku tulis", "3500", "4000", category="Alat tulis")
+    tanpa = shop.item("K", "Kantong plastik", "200", "250")
+    for item, cost in ((air, "2000"), (teh, "3500"), (buku, "2500"), (tanpa, "100")):
+        shop.stock_in(item, "10", cost)
+    shop.sell((air, "4"), (teh, "2"), key="k-1")  # walk-in: public prices
+    shop.sell((buku, "3"), (tanpa, "5"), key="k-2")
+    today = services.today_for(shop.tenant)
+    rows = services.margin_by_category(services.gross_margin(today, today))
+    assert [(r.category, r.items, r.revenue, r.cost, r.margin, r.margin_pct) for r in rows] == [
+        # 4 x 3.000 + 2 x 5.000 = 22.000 revenue; 4 x 2.000 + 2 x 3.500 = 15.000 cost
+        ("Minuman", 2, rp(22000), rp(15000), rp(7000), D("31.8")),
+        # 3 x 4.000 = 12.000; 3 x 2.500 = 7.500
+        ("Alat tulis", 1, rp(12000), rp(7500), rp(4500), D("37.5")),
+        # 5 x 250 = 1.250; 5 x 100 = 500
+        ("", 1, rp(1250), rp(500), rp(750), D("60.0")),
+    ]
