@@ -5,8 +5,9 @@ Everything the supply network writes (or reads) in the *other* party's tenant go
 
 1. checks the network link: active, its hub still an active hub, both cooperatives still linked to
    the link's agency, the caller's tenant one party of the link and the target the other;
-2. commits the caller's tenant's transaction (one tenant per transaction: DESIGN.md section 3), so
-   the caller's work so far is final and no row of the caller's tenant is pending;
+2. commits the caller's tenant's transaction (one tenant per transaction, so the ORM scope and
+   row-level security always name exactly one tenant), so the caller's work so far is final and
+   no row of the caller's tenant is pending;
 3. enters the other tenant explicitly with `tenant_scope` (ORM scoping and, on PostgreSQL,
    `app.tenant_id` for row-level security switch together), runs the block there, records an audit
    event *in that tenant* naming the caller's cooperative, the link and the actor, and commits;
