@@ -3,13 +3,16 @@
 For the business date `as_of` (domain/loans.md sections 5-7):
 
 1. Late penalties (*denda*): for each late loan whose product charges them, the penalty of the days
-   (or started months) since the last run is added to the instalments' `penalty` column. Penalties
+   (or started months) since the last run is added to the instalments' `penalty` column; on
+   PostgreSQL the percent-per-day rule is computed and added by one statement, a rate per started
+   month (and everything on SQLite) by allocation.late_penalty, with the same figures. Penalties
    are stored, not posted: they reach the ledger (Cr 4104) only when paid, with the repayment that
    pays them (income recognised when received).
-2. Days past due, set-based in SQL for the whole book: `as_of - due date` of the oldest instalment
-   with unpaid principal or interest (due on `as_of` itself is on time), 0 when nothing is late;
-   then the class of each loan from its product's profile, or the tenant's `collectibility_profile`
-   (`KOPERASI_BULANAN` by default). Only loans under the cooperative rule are classed in Python.
+2. Days past due and class in ONE SQL statement for the whole book: `as_of - due date` of the
+   oldest instalment with unpaid principal or interest (due on `as_of` itself is on time), 0 when
+   nothing is late, and the class of each loan from its product's profile, or the tenant's
+   `collectibility_profile` (`KOPERASI_BULANAN` by default). Only loans under the cooperative rule
+   are classed in Python.
 3. The required loss reserve (PPAP) per class, compared with the credit balance of 1209 on
    `as_of`; the difference is ONE adjustment entry `Dr 6104 / Cr 1209` (or, when the requirement
    falls, `Dr 1209 / Cr 6104`). A chart without 1209 or 6104 gets the figures and no entry.
@@ -40,6 +43,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.orm import aliased
 
 from coopsaas.core import audit
 from coopsaas.core.i18n import _l
@@ -235,14 +239,23 @@ def charge_late_penalties(tenant: Tenant, as_of: date) -> Decimal:
     """Add to the late instalments the penalty of the days since the previous ageing run (all days
     since the due date and grace on the first run); returns the total charged.
 
-    One query reads every late instalment; the increments go back in batches (one statement per
-    batch on PostgreSQL) as `penalty = penalty + charge`, so a repayment running meanwhile (which
-    only moves the paid columns) loses nothing. Nothing is charged for a date at or before a run
-    that already happened (a late rerun of an older date)."""
+    On PostgreSQL the loans under a percent-per-day rule are charged by one UPDATE statement
+    (_charge_daily_in_sql). The other rules (a rate per started month, terms that do not parse,
+    and every rule on SQLite) are computed here by late_penalty: one query reads their late
+    instalments and the increments go back in batches. Either way the column moves as
+    `penalty = penalty + charge`, so a repayment running meanwhile (which only moves the paid
+    columns) loses nothing. Nothing is charged for a date at or before a run that already
+    happened (a late rerun of an older date)."""
     later = db.session.scalar(select(func.count(LoanAgeing.id)).where(LoanAgeing.as_of >= as_of))
     if later:
         return ZERO
     charged_through = db.session.scalar(select(func.max(LoanAgeing.as_of)).where(LoanAgeing.as_of < as_of))
+    total = ZERO
+    in_sql = db.session.get_bind().dialect.name == "postgresql"
+    if in_sql:
+        total, others = _charge_daily_in_sql(tenant, as_of, charged_through)
+        if not others:  # every active loan is under a daily rule (or none): nothing left for Python
+            return total
     due = (
         select(
             LoanInstalment.id,
@@ -264,9 +277,10 @@ def charge_late_penalties(tenant: Tenant, as_of: date) -> Decimal:
         .where(late_filter(as_of), Loan.status == ACTIVE)
         .order_by(LoanInstalment.loan_id, LoanInstalment.no)
     )
+    if in_sql:  # the rules the UPDATE above charged are not read again
+        due = due.where(text(f"NOT ({SQL_DAILY_RULE})"))
     rules: dict[tuple[Any, ...], PenaltyRule] = {}
     changes: list[tuple[Any, Decimal]] = []
-    total = ZERO
     for r in db.session.execute(due):
         key = (r[11], r[12], r[13])
         rule = rules.get(key)
@@ -295,6 +309,62 @@ def charge_late_penalties(tenant: Tenant, as_of: date) -> Decimal:
     return total
 
 
+# A loan whose terms charge a valid percent per DAY (the common rule) is charged by one statement;
+# a rate per started month (calendar arithmetic) or terms that do not parse stay with late_penalty.
+_DAILY_RULE = (
+    "COALESCE(NULLIF({per}, ''), 'DAY') = 'DAY'"
+    " AND COALESCE({rate}, '') ~ '^[0-9]+(\\.[0-9]+)?$'"
+    " AND COALESCE({grace}, '') ~ '^[0-9]{{0,6}}$'"
+)
+SQL_DAILY_RULE = _DAILY_RULE.format(
+    per="loan.terms->>'penalty_per'",
+    rate="loan.terms->>'penalty_rate_pct'",
+    grace="loan.terms->>'penalty_grace_days'",
+)
+_RULE_OF_TERMS = _DAILY_RULE.format(
+    per="t.penalty_per", rate="t.penalty_rate_pct", grace="t.penalty_grace_days"
+)
+
+_DAILY_CHARGE = """round(
+    ((i.principal - i.principal_paid) + (i.interest - i.interest_paid - i.interest_waived)) * r.rate * 0.01
+    * (GREATEST(CAST(:as_of AS date) - (i.due_on + r.grace), 0)
+       - CASE WHEN CAST(:through AS date) IS NULL THEN 0
+              ELSE GREATEST(CAST(:through AS date) - (i.due_on + r.grace), 0) END), 0)"""
+
+CHARGE_DAILY = f"""
+WITH r AS MATERIALIZED (
+    SELECT loan.id, {_RULE_OF_TERMS} AS daily,
+           CASE WHEN {_RULE_OF_TERMS} THEN CAST(t.penalty_rate_pct AS numeric) ELSE 0 END AS rate,
+           CASE WHEN {_RULE_OF_TERMS}
+                THEN COALESCE(CAST(NULLIF(t.penalty_grace_days, '') AS integer), 0) ELSE 0 END AS grace
+    FROM loan, LATERAL json_to_record(loan.terms)
+         AS t(penalty_per text, penalty_rate_pct text, penalty_grace_days text)
+    WHERE loan.tenant_id = :tenant_id AND loan.status = :active
+), charged AS (
+    UPDATE loan_instalment AS i SET penalty = i.penalty + {_DAILY_CHARGE}
+    FROM r
+    WHERE i.tenant_id = :tenant_id AND r.id = i.loan_id AND r.rate > 0
+      AND i.superseded_on IS NULL AND i.due_on < :as_of
+      AND (i.principal_paid < i.principal OR i.interest_paid + i.interest_waived < i.interest)
+      AND {_DAILY_CHARGE} > 0
+    RETURNING {_DAILY_CHARGE} AS charge
+)
+SELECT (SELECT COALESCE(SUM(charge), 0) FROM charged), EXISTS (SELECT 1 FROM r WHERE NOT r.daily)
+"""
+
+
+def _charge_daily_in_sql(tenant: Tenant, as_of: date, charged_through: date | None) -> tuple[Decimal, bool]:
+    """PostgreSQL: the penalties of the loans under a rate per day, computed and added in ONE
+    statement, with the figures of late_penalty (basis = unpaid principal + interest on `as_of`,
+    days after due date + grace since the previous run, ROUND_HALF_UP to whole rupiah).
+    Returns the total charged and whether some active loan has another rule (left to Python)."""
+    charged, others = db.session.execute(
+        text(CHARGE_DAILY),
+        {"tenant_id": tenant.id, "active": ACTIVE, "as_of": as_of, "through": charged_through},
+    ).one()
+    return to_money(Decimal(charged or 0)), bool(others)
+
+
 def _store_penalties(tenant: Tenant, changes: list[tuple[Any, Decimal]]) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         for start in range(0, len(changes), BATCH):  # arrays, not thousands of parameters
@@ -319,39 +389,43 @@ def _store_penalties(tenant: Tenant, changes: list[tuple[Any, Decimal]]) -> None
 
 
 def set_days_past_due(tenant: Tenant, as_of: date) -> None:
-    """DPD and class of every active loan on `as_of`, in a few UPDATE statements that touch only
-    the loans whose figures change (late loans, and loans that were late and are current again)."""
+    """DPD and class of every active loan on `as_of` in ONE UPDATE statement that touches only the
+    loans whose figures change (late loans, and loans that were late and are current again): the
+    oldest late due date per loan, the class by the profile of the loan's product (the tenant's
+    `collectibility_profile` when the product names none). Loans under the cooperative rule keep
+    their class here and are classed in Python below."""
     late = late_since(as_of)
-    db.session.execute(
-        update(Loan)
-        .where(
-            Loan.tenant_id == tenant.id,
-            Loan.status == ACTIVE,
-            Loan.days_past_due != 0,
-            Loan.id.not_in(select(late.c.loan_id)),
+    current = aliased(Loan)
+    figures = (
+        select(
+            current.id.label("id"),
+            func.coalesce(days_between(as_of, late.c.oldest), 0).label("dpd"),
         )
-        .values(days_past_due=0)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(Loan)
-        .where(Loan.tenant_id == tenant.id, Loan.status == ACTIVE, Loan.id == late.c.loan_id)
-        .values(days_past_due=days_between(as_of, late.c.oldest))
-        .execution_options(synchronize_session=False)
+        .outerjoin(late, late.c.loan_id == current.id)
+        .where(current.tenant_id == tenant.id, current.status == ACTIVE)
+        .subquery()
     )
     python_classed: list[Any] = []
+    by_profile: list[tuple[Any, Any]] = []
     for key, product_ids in profiles_by_product(tenant).items():
         profile = profile_named(key if key in PROFILES else DEFAULT_PROFILE)
         if not isinstance(profile, DpdProfile):
             python_classed += product_ids
             continue
-        db.session.execute(
-            update(Loan)
-            .where(Loan.tenant_id == tenant.id, Loan.status == ACTIVE, Loan.product_id.in_(product_ids))
-            .where(Loan.kolektibilitas.is_distinct_from(class_case(profile, Loan.days_past_due)))
-            .values(kolektibilitas=class_case(profile, Loan.days_past_due))
-            .execution_options(synchronize_session=False)
+        by_profile.append((Loan.product_id.in_(product_ids), class_case(profile, figures.c.dpd)))
+    klass = case(*by_profile, else_=Loan.kolektibilitas) if by_profile else Loan.kolektibilitas
+    db.session.execute(
+        update(Loan)
+        .where(Loan.tenant_id == tenant.id, Loan.id == figures.c.id)
+        .where(
+            or_(
+                Loan.days_past_due.is_distinct_from(figures.c.dpd),
+                Loan.kolektibilitas.is_distinct_from(klass),
+            )
         )
+        .values(days_past_due=figures.c.dpd, kolektibilitas=klass)
+        .execution_options(synchronize_session=False)
+    )
     db.session.expire_all()
     if python_classed:
         for loan in db.session.scalars(
