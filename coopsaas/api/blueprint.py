@@ -90,3 +90,14 @@ def unit_of_work(view: Callable[..., Any]) -> Callable[..., Any]:
         return resp
 
     return wrapper
+
+
+def get_or_not_found(model: type[Any], ident: Any, message: Any) -> Any:
+    """A tenant-owned row of the tenant in scope by id, else NotFound (404) with `message`."""
+    from coopsaas.core.db import get_scoped
+    from coopsaas.errors import NotFound
+
+    row = get_scoped(db.session, model, ident)
+    if row is None:
+        raise NotFound(message)
+    return row

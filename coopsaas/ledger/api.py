@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from flask import g, request
 from flask.views import MethodView
-from flask_login import current_user
 from sqlalchemy import select
 
 from coopsaas.api.blueprint import tenant_blueprint
@@ -45,6 +44,7 @@ from coopsaas.ledger.schemas import (
 )
 from coopsaas.ledger.services import post_entry, reversal_of, reverse_entry, today_for
 from coopsaas.tenancy.context import require_permission
+from coopsaas.web.helpers import acting_user as _me
 
 accounts_blp = tenant_blueprint(
     "api_ledger_accounts",
@@ -60,10 +60,6 @@ reports_blp = tenant_blueprint(
 )
 
 BLUEPRINTS = (accounts_blp, entries_blp, reports_blp)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
 
 
 def _account_or_404(account_id: uuid.UUID) -> Account:

@@ -19,7 +19,6 @@ from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import func, select
 
@@ -47,6 +46,8 @@ from coopsaas.ledger.periods import close_period, reopen_period
 from coopsaas.ledger.posting import ZERO, EntrySpec, LineSpec
 from coopsaas.ledger.services import post_entry, reversal_of, reverse_entry, today_for
 from coopsaas.tenancy.context import has_permission, require_permission
+from coopsaas.web.helpers import acting_user as _actor
+from coopsaas.web.helpers import load_or_404 as _scoped_or_404
 from coopsaas.web.helpers import tenant_blueprint
 from coopsaas.web.pagination import paginate, requested_page
 
@@ -64,17 +65,6 @@ def _ledger_context() -> dict[str, Any]:
         "has_permission": has_permission,
         "account_type_label": lambda t: str(ACCOUNT_TYPE_LABELS.get(t, t)),
     }
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
-def _scoped_or_404(model: type[Any], ident: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        abort(404)
-    return row
 
 
 def _period_or_404(text: str) -> tuple[int, int]:

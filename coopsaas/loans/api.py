@@ -14,12 +14,11 @@ from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
 
+from coopsaas.api.blueprint import get_or_not_found as _get
 from coopsaas.api.blueprint import tenant_blueprint
 from coopsaas.api.idempotency import HEADER, idempotent
 from coopsaas.api.pagination import page_schema, paginate
-from coopsaas.core.db import get_scoped
 from coopsaas.core.i18n import _l
-from coopsaas.errors import NotFound
 from coopsaas.extensions import db
 from coopsaas.ledger.models import JournalEntry
 from coopsaas.loans import applications as apps
@@ -45,13 +44,6 @@ from coopsaas.savings.models import SavingsAccount
 from coopsaas.tenancy.context import require_permission
 
 blp = tenant_blueprint("api_loans", __name__, "/loans", description="Loan products, applications and loans.")
-
-
-def _get(model: type[Any], ident: Any, message: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        raise NotFound(message)
-    return row
 
 
 def _product(ident: Any) -> LoanProduct:

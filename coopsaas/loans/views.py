@@ -32,6 +32,7 @@ from coopsaas.members import services as members
 from coopsaas.members.models import Member
 from coopsaas.tenancy.context import current_roles, has_permission, require_permission
 from coopsaas.web.helpers import apply_domain_error, tenant_blueprint
+from coopsaas.web.helpers import load_or_404 as _get
 from coopsaas.web.pagination import paginate
 
 bp = tenant_blueprint("loans", __name__, "/loans", template_folder="templates")
@@ -39,13 +40,6 @@ me_bp = tenant_blueprint("loans_me", __name__, "/me/loans", template_folder="tem
 
 FORM_KEY_PREFIX = "form:"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _get(model: type[Any], ident: uuid.UUID) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        abort(404)
-    return row
 
 
 def _pdf(data: bytes, name: str) -> Any:

@@ -41,6 +41,7 @@ from coopsaas.retail import services as retail
 from coopsaas.retail.models import Item
 from coopsaas.tenancy.context import require_permission
 from coopsaas.tenancy.models import Tenant
+from coopsaas.web.helpers import acting_user as _me
 from coopsaas.web.helpers import user_agencies
 
 blp = tenant_blueprint(
@@ -53,10 +54,6 @@ agency_blp = ApiBlueprint(
     description="Supply network volumes for agency staff (session login only).",
 )
 BLUEPRINTS = (blp, agency_blp)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
 
 
 def _request_key() -> str | None:

@@ -11,10 +11,8 @@ from typing import Any
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
-from coopsaas.core.db import get_scoped
 from coopsaas.core.ids import parse_uuid
 from coopsaas.core.money import MoneyError, parse_money
 from coopsaas.errors import DomainError
@@ -26,21 +24,12 @@ from coopsaas.retail import services as retail
 from coopsaas.retail.lots import LotData
 from coopsaas.retail.models import Item
 from coopsaas.tenancy.context import has_permission, require_permission
+from coopsaas.web.helpers import acting_user as _actor
+from coopsaas.web.helpers import load_or_404 as _load
 from coopsaas.web.helpers import tenant_blueprint
 from coopsaas.web.pagination import paginate
 
 bp = tenant_blueprint("network", __name__, "/jaringan", template_folder="templates")
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
-def _load(model: type[Any], ident: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        abort(404)
-    return row
 
 
 def _submit_key() -> str:

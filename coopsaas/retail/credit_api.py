@@ -9,15 +9,15 @@ from typing import Any
 
 from flask import g, request
 from flask.views import MethodView
-from flask_login import current_user
 from sqlalchemy import select
 
+from coopsaas.api.blueprint import get_or_not_found as _get
 from coopsaas.api.blueprint import tenant_blueprint
 from coopsaas.api.idempotency import HEADER, idempotent
 from coopsaas.api.pagination import PageArgs, page_schema, paginate
 from coopsaas.core.db import get_scoped
 from coopsaas.core.i18n import _l
-from coopsaas.errors import NotFound, ValidationError
+from coopsaas.errors import ValidationError
 from coopsaas.extensions import db
 from coopsaas.members.models import Member
 from coopsaas.retail import credit, invoices, receivables
@@ -42,6 +42,7 @@ from coopsaas.retail.credit_schemas import (
     SavingsDeductionInSchema,
 )
 from coopsaas.tenancy.context import require_permission
+from coopsaas.web.helpers import acting_user as _me
 
 blp = tenant_blueprint(
     "api_retail_credit",
@@ -50,17 +51,6 @@ blp = tenant_blueprint(
     description="Shop receivables: member credit, payroll deductions, customers, invoices, ageing.",
 )
 BLUEPRINTS = (blp,)
-
-
-def _me() -> Any:
-    return current_user._get_current_object()
-
-
-def _get(model: type[Any], ident: Any, message: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        raise NotFound(message)
-    return row
 
 
 def _member(member_id: uuid.UUID) -> Member:

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from coopsaas.core.db import get_scoped
-from coopsaas.core.money import MoneyError, parse_money
 from coopsaas.errors import DomainError
 from coopsaas.extensions import db
 from coopsaas.members.models import Member
@@ -33,37 +30,15 @@ from coopsaas.retail.credit_models import Customer, Invoice
 from coopsaas.retail.invoice_pdf import invoice_pdf
 from coopsaas.tenancy.context import has_permission, require_permission
 from coopsaas.tenancy.sync import tenant_setting
-from coopsaas.web.helpers import apply_domain_error, tenant_blueprint
+from coopsaas.web.helpers import acting_user as _actor
+from coopsaas.web.helpers import form_failed as _failed
+from coopsaas.web.helpers import form_money as _money
+from coopsaas.web.helpers import load_or_404 as _load
+from coopsaas.web.helpers import tenant_blueprint
 from coopsaas.web.pagination import paginate
 
 bp = tenant_blueprint("retail_credit", __name__, "/toko", template_folder="templates")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
-def _load(model: type[Any], ident: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        abort(404)
-    return row
-
-
-def _money(form: Any, name: str) -> Decimal | None:
-    field = getattr(form, name)
-    try:
-        return parse_money((field.data or "").strip())
-    except MoneyError:
-        field.errors = [*list(field.errors or []), _("Type an amount like 1.250.000 or 1250000,50.")]
-        return None
-
-
-def _failed(form: Any, exc: DomainError) -> int:
-    db.session.rollback()
-    apply_domain_error(form, exc)
-    return exc.http_status
 
 
 def _download(data: bytes, mimetype: str, name: str) -> Response:

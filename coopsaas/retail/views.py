@@ -12,16 +12,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from coopsaas.auth.models import User
 from coopsaas.core.db import get_scoped
 from coopsaas.core.ids import parse_uuid
-from coopsaas.core.money import MoneyError, parse_money
 from coopsaas.errors import DomainError
 from coopsaas.extensions import db
 from coopsaas.retail import exports, services
@@ -51,39 +49,14 @@ from coopsaas.retail.models import (
 from coopsaas.retail.receipts import receipt_pdf
 from coopsaas.retail.services import ItemData, OrderLineData, SaleLineData
 from coopsaas.tenancy.context import has_permission, require_permission
-from coopsaas.web.helpers import apply_domain_error, tenant_blueprint
+from coopsaas.web.helpers import acting_user as _actor
+from coopsaas.web.helpers import form_failed as _failed
+from coopsaas.web.helpers import form_money as _money
+from coopsaas.web.helpers import load_or_404 as _load
+from coopsaas.web.helpers import tenant_blueprint
 from coopsaas.web.pagination import paginate
 
 bp = tenant_blueprint("retail", __name__, "/toko", template_folder="templates")
-
-
-def _actor() -> Any:
-    return current_user._get_current_object()
-
-
-def _load(model: type[Any], ident: Any) -> Any:
-    row = get_scoped(db.session, model, ident)
-    if row is None:
-        abort(404)
-    return row
-
-
-def _money(form: Any, name: str, *, required: bool = True) -> Decimal | None:
-    field = getattr(form, name)
-    raw = (field.data or "").strip()
-    if not raw and not required:
-        return None
-    try:
-        return parse_money(raw)
-    except MoneyError:
-        field.errors = [*list(field.errors or []), _("Type an amount like 1.250.000 or 1250000,50.")]
-        return None
-
-
-def _failed(form: Any, exc: DomainError) -> int:
-    db.session.rollback()
-    apply_domain_error(form, exc)
-    return exc.http_status
 
 
 # ---- items ----------------------------------------------------------------------------------------

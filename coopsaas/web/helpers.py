@@ -88,6 +88,50 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def acting_user() -> Any:
+    """The signed-in user (the real object behind Flask-Login's proxy), for services' `actor`."""
+    from flask_login import current_user
+
+    return current_user._get_current_object()
+
+
+def load_or_404(model: type[Any], ident: Any) -> Any:
+    """A tenant-owned row of the tenant in scope by id; a missing row or another tenant's is a 404."""
+    from flask import abort
+
+    from coopsaas.core.db import get_scoped
+
+    row = get_scoped(db.session, model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
+def form_failed(form: Any, exc: DomainError) -> int:
+    """A service refused the form: undo what the request wrote, show the error, return its status."""
+    db.session.rollback()
+    apply_domain_error(form, exc)
+    return exc.http_status
+
+
+def form_money(form: Any, name: str, *, required: bool = True) -> Any:
+    """The rupiah amount typed in field `name` (`1.250.000` or `1250000,50`) as a Decimal, or None
+    with a field error; an empty optional field is None without an error."""
+    from flask_babel import gettext
+
+    from coopsaas.core.money import MoneyError, parse_money
+
+    field = getattr(form, name)
+    raw = (field.data or "").strip()
+    if not raw and not required:
+        return None
+    try:
+        return parse_money(raw)
+    except MoneyError:
+        field.errors = [*list(field.errors or []), gettext("Type an amount like 1.250.000 or 1250000,50.")]
+        return None
+
+
 def apply_domain_error(form: Any, exc: DomainError) -> None:
     """Show a service's DomainError on the form: per-field messages, else on the form as a whole."""
     for name, messages in exc.fields.items():
