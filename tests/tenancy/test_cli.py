@@ -26,7 +26,7 @@ def test_sync_command_reports_counts_then_nothing_to_change(app, db_session, ten
 
     assert first.exit_code == 0, first.output
     assert "tenants: 9 created, 0 updated, 0 unchanged" in first.output
-    assert "accounts: 375 created, 0 updated, 0 unchanged" in first.output
+    assert "accounts: 377 created, 0 updated, 0 unchanged" in first.output
     assert second.exit_code == 0, second.output
     assert "tenants: 0 created, 0 updated, 9 unchanged" in second.output
     assert "nothing to change" in second.output

@@ -36,7 +36,7 @@ def test_sync_creates_the_nine_cooperatives_their_agency_and_links(db_session):
     report = sync(db_session, SHIPPED)
 
     assert (report.agencies.created, report.tenants.created, report.links.created) == (1, 9, 9)
-    assert report.accounts.created == 3 * 41 + 3 * 36 + 3 * 48
+    assert report.accounts.created == 3 * 41 + 3 * 36 + 48 + 2 * 49  # nurul-huda conventional, two sharia
     slugs = db_session.scalars(select(Tenant.slug).where(Tenant.slug.in_(DEMO_SLUGS))).all()
     assert sorted(slugs) == sorted(DEMO_SLUGS)
     agency = db_session.scalars(select(Agency).where(Agency.slug == AGENCY)).one()
@@ -66,7 +66,7 @@ def test_each_tenant_gets_the_accounts_of_its_template_and_units(db_session):
     assert len(shop_only) == 36
     assert "1201" not in shop_only and shop_only["1401"].tags == ["persediaan"]
     sharia = _accounts(db_session, "kopontren-al-hikmah")
-    assert len(sharia) == 48
+    assert len(sharia) == 49
     assert "pinjaman" in sharia["1211"].tags and "4101" not in sharia
     assert len(_accounts(db_session, "kopontren-nurul-huda")) == 48
 
@@ -79,7 +79,7 @@ def test_second_sync_changes_nothing(db_session):
 
     assert not report.changed
     assert (report.agencies.unchanged, report.tenants.unchanged, report.links.unchanged) == (1, 9, 9)
-    assert report.accounts.unchanged == 375
+    assert report.accounts.unchanged == 377
     assert report.accounts.created == report.accounts.updated == 0
     assert _count(db_session, PlatformEvent) == events
 
