@@ -9,8 +9,9 @@ the ageing date, and their instalments) is written with COPY as the superuser. M
 instalment due; one in five stopped paying 1 to 11 months before the ageing date, and one in fifty
 is 13 to 15 months old and was never repaid, so every class has loans. Then, over the same rows:
 
-a) `coopsaas.loans.ageing.age_loans` as the application role (RLS on): penalties charged onto the
-   late instalments, days past due and class written on every loan, the reserve computed and one
+a) `coopsaas.loans.ageing.age_loans` as the application role (RLS on): the late penalties accrued
+   since the previous run summed (they are not written: the next repayment charges them), days
+   past due and class written on the loans whose figures change, the reserve computed and one
    adjustment entry posted, committed;
 b) one SQL statement computing every loan's days past due and class and the outstanding per class,
    read only; and one UPDATE writing the same days past due and class onto every loan (rolled back).

@@ -1,14 +1,16 @@
 """Demo loan books: a year of loans for each demo cooperative, through the loan services.
 
-Each savings-and-loan cooperative (KSP) gets a few hundred loans, each Koppontren with a
-conventional product a small book: applications entered by the demo teller, approved by the demo
-manager, paid out into the member's sukarela account (cash when there is none), then repaid by bank
-transfer on each due date. Most loans pay on time, some are paid off, and some stop paying at
-different moments so the book has loans in every arrears class (lancar, kurang lancar, diragukan,
-macet; DPK too under `MIKRO_KETAT`). A few *macet* loans of founders predate the year and were never
-repaid. Murabahah and qardh products are not booked yet, so a Koppontren offering only those gets
-nothing. Finally the daily ageing runs for today, so the arrears list, portfolio quality and PPAP
-reflect the book.
+Each savings-and-loan cooperative (KSP) gets a few hundred loans, each Koppontren a small book,
+in whatever its products are: conventional loans (FLAT, EFEKTIF, ANUITAS, BULLET) or sharia
+financing (murabahah at the margin fixed on entry, qardh for the principal only), so
+kopontren-al-hikmah gets murabahah and qardh and kopontren-darussalam murabahah. Applications are
+entered by the demo teller, approved by the demo manager, paid out into the member's sukarela
+account (cash when there is none), then repaid by bank transfer on each due date. Most loans pay on
+time, some are paid off, and some stop paying at different moments so the book has loans in every
+arrears class (lancar, kurang lancar, diragukan, macet; DPK too under `MIKRO_KETAT`). A few *macet*
+loans of founders predate the year and were never repaid. Finally the daily ageing runs for today,
+so the arrears list, portfolio quality and PPAP (for a murabahah on its remaining cost) reflect the
+book.
 
 Every posting goes through the services with the clock set to the day of the event, so the ledger,
 the loan sub-ledger, savings and the audit trail agree. Deterministic (random generator seeded with
@@ -37,9 +39,12 @@ from coopsaas.savings import services as savings
 from coopsaas.savings.models import OPEN, SUKARELA, TRANSFER
 from coopsaas.tenancy.models import Tenant
 
-BOOKABLE = {"FLAT", "EFEKTIF", "ANUITAS", "BULLET"}
+BOOKABLE = {"FLAT", "EFEKTIF", "ANUITAS", "BULLET", "MURABAHAH", "QARDH"}
 KSP_LOANS = 300
 PONTREN_LOANS = 24
+# Months since a member of a small book stopped paying: DPK, KL, D and M under MIKRO_KETAT
+# (1-30, 31-60, 61-90, over 90 days), KL, D and M under KOPERASI_BULANAN.
+SMALL_BOOK_ARREARS = ("stop_1", "stop_2", "stop_3", "stop_5", "stop_8", "never")
 # Behaviour of a loan and its weight: on time, paid off, and stopping 1, 2, 4, 8 months ago or never paying.
 BEHAVIOURS = (
     ("on_time", 60),
@@ -97,7 +102,11 @@ def _amount(rng: random.Random, product: Any) -> Decimal:
 
 
 def _plans(rng: random.Random, tenant: Tenant, count: int, today: date) -> list[_Plan]:
-    offered = [p for p in products.ensure_products(tenant).values() if p.method in BOOKABLE and p.is_active]
+    offered = [
+        p
+        for p in products.ensure_products(tenant).values()
+        if p.method in BOOKABLE and p.is_active and apps.chart_supports(p)
+    ]
     if not offered:
         return []
     members = list(
@@ -110,14 +119,18 @@ def _plans(rng: random.Random, tenant: Tenant, count: int, today: date) -> list[
     founders = [m for m in members if m.joined_on <= members[0].joined_on]
     shortest = min(offered, key=lambda p: p.min_term_months)
     names, weights = zip(*BEHAVIOURS, strict=True)
+    # A small book gets one loan of each arrears depth, so every class shows under either profile.
+    forced = SMALL_BOOK_ARREARS if count <= PONTREN_LOANS else ()
     plans = []
-    for _ in range(count):
-        behaviour = rng.choices(names, weights)[0]
+    for index in range(count):
+        behaviour = forced[index] if index < len(forced) else rng.choices(names, weights)[0]
         product = shortest if behaviour == "paid_off" else rng.choice(offered)
         low = product.min_term_months
         high = max(low, min(product.max_term_months, 24))
+        if index < len(forced):
+            low = min(max(low, 9), high)  # instalments still to come after the member stops paying
         term = rng.randint(low, min(high, low + 6)) if behaviour == "paid_off" else rng.randint(low, high)
-        member = rng.choice(founders if behaviour == "never" else members)
+        member = rng.choice(founders if behaviour == "never" or index < len(forced) else members)
         if behaviour == "never":
             on = today - timedelta(days=rng.randint(400, 430))
         elif behaviour == "paid_off":
@@ -131,6 +144,8 @@ def _plans(rng: random.Random, tenant: Tenant, count: int, today: date) -> list[
         if behaviour.startswith("stop_"):
             months = int(behaviour.split("_")[1])
             stop = _add_months(today, -months)
+            if index < len(forced):  # the first unpaid instalment falls about half a month after `stop`
+                on = max(_add_months(stop, -rng.randint(2, 4)) - timedelta(days=15), member.joined_on)
             if stop <= _add_months(on, 1):
                 on = _add_months(stop, -2)
                 if on < member.joined_on:

@@ -2,12 +2,12 @@
 
 For the business date `as_of` (domain/loans.md sections 5-7):
 
-1. Late penalties (*denda*): for each late loan whose product charges them, the penalty of the days
-   (or started months) since the last run is added to the instalments' `penalty` column; on
-   PostgreSQL the percent-per-day rule is computed and added by one statement, a rate per started
-   month (and everything on SQLite) by allocation.late_penalty, with the same figures. Penalties
-   are stored, not posted: they reach the ledger (Cr 4104) only when paid, with the repayment that
-   pays them (income recognised when received).
+1. Late penalties (*denda*) are not written here: an instalment keeps the denda charged onto it
+   through `penalty_through`, and the days after that are computed from the product's rule when
+   the loan is read and charged by the next repayment, rescheduling or write-off, on its own
+   date (penalties.py). The run records the denda the book accrued since the previous run; on
+   PostgreSQL the percent-per-day rule is summed by one read-only statement. Denda reaches the
+   ledger (Cr 4104) only when paid, with the repayment that pays it (income when received).
 2. Days past due and class in ONE SQL statement for the whole book: `as_of - due date` of the
    oldest instalment with unpaid principal or interest (due on `as_of` itself is on time), 0 when
    nothing is late, and the class of each loan from its product's profile, or the tenant's
@@ -34,7 +34,6 @@ from sqlalchemy import (
     Date,
     Integer,
     and_,
-    bindparam,
     case,
     cast,
     func,
@@ -52,7 +51,8 @@ from coopsaas.core.money import format_rupiah, to_money
 from coopsaas.extensions import db
 from coopsaas.ledger import EntrySpec, LineSpec, balance_of, post_entry
 from coopsaas.ledger.services import require_scope
-from coopsaas.loans.allocation import InstalmentState, PenaltyBasis, PenaltyRule, late_penalty
+from coopsaas.loans import penalties
+from coopsaas.loans.allocation import PenaltyRule
 from coopsaas.loans.collectibility import (
     COOPERATIVE_RULE,
     DEFAULT_PROFILE,
@@ -68,7 +68,6 @@ from coopsaas.loans.collectibility import (
 )
 from coopsaas.loans.disbursement import _find
 from coopsaas.loans.models import ACTIVE, ZERO, Loan, LoanAgeing, LoanInstalment, LoanProduct
-from coopsaas.loans.products import penalty_rule
 from coopsaas.loans.repayments import states_of
 from coopsaas.tenancy.models import Tenant
 from coopsaas.tenancy.sync import tenant_setting
@@ -76,7 +75,6 @@ from coopsaas.tenancy.sync import tenant_setting
 SOURCE_TYPE = "loan_ageing"
 RESERVE = ("ppap", "1209")
 PROVISION_EXPENSE = ("beban_penyisihan", "6104")
-BATCH = 10000
 Progress = Callable[[int, int], None]
 
 
@@ -167,8 +165,7 @@ def age_loans(
     done = db.session.scalars(select(LoanAgeing).where(LoanAgeing.as_of == as_of)).one_or_none()
     if done is not None:
         return done
-    charged = charge_late_penalties(tenant, as_of)
-    db.session.flush()
+    charged = accrued_penalties(tenant, as_of)
     if not db.session.scalar(select(func.count(LoanAgeing.id)).where(LoanAgeing.as_of > as_of)):
         set_days_past_due(tenant, as_of)  # a late run of an older date leaves the newer figures
     if progress is not None:
@@ -235,82 +232,45 @@ def age_loans(
     return run
 
 
-def charge_late_penalties(tenant: Tenant, as_of: date) -> Decimal:
-    """Add to the late instalments the penalty of the days since the previous ageing run (all days
-    since the due date and grace on the first run); returns the total charged.
+def accrued_penalties(tenant: Tenant, as_of: date) -> Decimal:
+    """The denda the late instalments accrued since the previous ageing run (all days since the
+    due date and grace when there was none), for the run's record. Nothing is written: the denda is
+    computed from the unpaid amounts and charged onto the rows by the next repayment, rescheduling
+    or write-off (penalties.py), so a late instalment costs no write per night.
 
-    On PostgreSQL the loans under a percent-per-day rule are charged by one UPDATE statement
-    (_charge_daily_in_sql). The other rules (a rate per started month, terms that do not parse,
-    and every rule on SQLite) are computed here by late_penalty: one query reads their late
-    instalments and the increments go back in batches. Either way the column moves as
-    `penalty = penalty + charge`, so a repayment running meanwhile (which only moves the paid
-    columns) loses nothing. Nothing is charged for a date at or before a run that already
-    happened (a late rerun of an older date)."""
+    On PostgreSQL the loans under a percent-per-day rule are summed by one read-only statement
+    (ACCRUED_DAILY); the other rules (a rate per started month, terms that do not parse, and every
+    rule on SQLite) by penalties.pending over one query of their late instalments. Nothing is
+    reported for a date at or before a run that already happened (a late rerun of an older date)."""
     later = db.session.scalar(select(func.count(LoanAgeing.id)).where(LoanAgeing.as_of >= as_of))
     if later:
         return ZERO
-    charged_through = db.session.scalar(select(func.max(LoanAgeing.as_of)).where(LoanAgeing.as_of < as_of))
+    previous = db.session.scalar(select(func.max(LoanAgeing.as_of)).where(LoanAgeing.as_of < as_of))
     total = ZERO
     in_sql = db.session.get_bind().dialect.name == "postgresql"
     if in_sql:
-        total, others = _charge_daily_in_sql(tenant, as_of, charged_through)
+        total, others = _accrued_daily_in_sql(tenant, as_of, previous)
         if not others:  # every active loan is under a daily rule (or none): nothing left for Python
             return total
     due = (
-        select(
-            LoanInstalment.id,
-            LoanInstalment.loan_id,
-            LoanInstalment.no,
-            LoanInstalment.due_on,
-            LoanInstalment.principal,
-            LoanInstalment.interest,
-            LoanInstalment.penalty,
-            LoanInstalment.principal_paid,
-            LoanInstalment.interest_paid,
-            LoanInstalment.penalty_paid,
-            LoanInstalment.interest_waived,
-            Loan.terms["penalty_rate_pct"].as_string(),
-            Loan.terms["penalty_per"].as_string(),
-            Loan.terms["penalty_grace_days"].as_string(),
-        )
+        select(LoanInstalment, Loan.terms)
         .join(Loan, and_(Loan.tenant_id == LoanInstalment.tenant_id, Loan.id == LoanInstalment.loan_id))
         .where(late_filter(as_of), Loan.status == ACTIVE)
-        .order_by(LoanInstalment.loan_id, LoanInstalment.no)
     )
-    if in_sql:  # the rules the UPDATE above charged are not read again
+    if in_sql:  # the rules the statement above summed are not read again
         due = due.where(text(f"NOT ({SQL_DAILY_RULE})"))
-    rules: dict[tuple[Any, ...], PenaltyRule] = {}
-    changes: list[tuple[Any, Decimal]] = []
-    for r in db.session.execute(due):
-        key = (r[11], r[12], r[13])
+    rules: dict[str, PenaltyRule] = {}
+    for row, terms in db.session.execute(due):
+        key = repr(sorted((terms or {}).items()))
         rule = rules.get(key)
         if rule is None:
-            rule = rules[key] = penalty_rule(
-                {"penalty_rate_pct": r[11], "penalty_per": r[12], "penalty_grace_days": r[13]}
-            )
-        if rule.basis is PenaltyBasis.NONE:
-            continue
-        state = InstalmentState(
-            no=r.no,
-            due_on=r.due_on,
-            principal=r.principal,
-            interest=r.interest,
-            penalty=r.penalty,
-            principal_paid=r.principal_paid,
-            interest_paid=r.interest_paid,
-            penalty_paid=r.penalty_paid,
-            interest_waived=r.interest_waived,
-        )
-        amount = late_penalty(rule, state, as_of=as_of, charged_through=charged_through)
-        if amount > 0:
-            changes.append((r.id, amount))
-            total += amount
-    _store_penalties(tenant, changes)
+            rule = rules[key] = penalties.rule_of_terms(terms)
+        total += penalties.pending(rule, row, as_of, since=previous)
     return total
 
 
-# A loan whose terms charge a valid percent per DAY (the common rule) is charged by one statement;
-# a rate per started month (calendar arithmetic) or terms that do not parse stay with late_penalty.
+# A loan whose terms charge a valid percent per DAY (the common rule) is summed by one statement;
+# a rate per started month (calendar arithmetic) or terms that do not parse stay with Python.
 _DAILY_RULE = (
     "COALESCE(NULLIF({per}, ''), 'DAY') = 'DAY'"
     " AND COALESCE({rate}, '') ~ '^[0-9]+(\\.[0-9]+)?$'"
@@ -325,67 +285,48 @@ _RULE_OF_TERMS = _DAILY_RULE.format(
     per="t.penalty_per", rate="t.penalty_rate_pct", grace="t.penalty_grace_days"
 )
 
-_DAILY_CHARGE = """round(
+# allocation.late_penalty for a rate per day: basis = unpaid principal + interest, days after due
+# date + grace since the later of the row's last charge and the previous run, ROUND_HALF_UP.
+_SINCE = "GREATEST(i.penalty_through, CAST(:since AS date))"
+_DAILY_ACCRUAL = f"""round(
     ((i.principal - i.principal_paid) + (i.interest - i.interest_paid - i.interest_waived)) * r.rate * 0.01
     * (GREATEST(CAST(:as_of AS date) - (i.due_on + r.grace), 0)
-       - CASE WHEN CAST(:through AS date) IS NULL THEN 0
-              ELSE GREATEST(CAST(:through AS date) - (i.due_on + r.grace), 0) END), 0)"""
+       - CASE WHEN {_SINCE} IS NULL THEN 0 ELSE GREATEST({_SINCE} - (i.due_on + r.grace), 0) END), 0)"""
 
-CHARGE_DAILY = f"""
-WITH r AS MATERIALIZED (
-    SELECT loan.id, {_RULE_OF_TERMS} AS daily,
+# The rule is parsed once per distinct set of kept terms (loans of a product share them), not once
+# per loan: the loans are matched to their rule by the terms' text.
+ACCRUED_DAILY = f"""
+WITH rules AS MATERIALIZED (
+    SELECT k.txt, {_RULE_OF_TERMS} AS daily,
            CASE WHEN {_RULE_OF_TERMS} THEN CAST(t.penalty_rate_pct AS numeric) ELSE 0 END AS rate,
            CASE WHEN {_RULE_OF_TERMS}
                 THEN COALESCE(CAST(NULLIF(t.penalty_grace_days, '') AS integer), 0) ELSE 0 END AS grace
-    FROM loan, LATERAL json_to_record(loan.terms)
+    FROM (SELECT DISTINCT CAST(loan.terms AS text) AS txt FROM loan
+          WHERE loan.tenant_id = :tenant_id AND loan.status = :active) AS k,
+         LATERAL json_to_record(CAST(k.txt AS json))
          AS t(penalty_per text, penalty_rate_pct text, penalty_grace_days text)
-    WHERE loan.tenant_id = :tenant_id AND loan.status = :active
-), charged AS (
-    UPDATE loan_instalment AS i SET penalty = i.penalty + {_DAILY_CHARGE}
-    FROM r
-    WHERE i.tenant_id = :tenant_id AND r.id = i.loan_id AND r.rate > 0
-      AND i.superseded_on IS NULL AND i.due_on < :as_of
-      AND (i.principal_paid < i.principal OR i.interest_paid + i.interest_waived < i.interest)
-      AND {_DAILY_CHARGE} > 0
-    RETURNING {_DAILY_CHARGE} AS charge
+), r AS MATERIALIZED (
+    SELECT loan.id, rules.rate, rules.grace FROM loan JOIN rules ON CAST(loan.terms AS text) = rules.txt
+    WHERE loan.tenant_id = :tenant_id AND loan.status = :active AND rules.rate > 0
 )
-SELECT (SELECT COALESCE(SUM(charge), 0) FROM charged), EXISTS (SELECT 1 FROM r WHERE NOT r.daily)
+SELECT (SELECT COALESCE(SUM(GREATEST({_DAILY_ACCRUAL}, 0)), 0)
+        FROM loan_instalment AS i JOIN r ON r.id = i.loan_id
+        WHERE i.tenant_id = :tenant_id
+          AND i.superseded_on IS NULL AND i.due_on < :as_of
+          AND (i.principal_paid < i.principal OR i.interest_paid + i.interest_waived < i.interest)),
+       EXISTS (SELECT 1 FROM rules WHERE NOT rules.daily)
 """
 
 
-def _charge_daily_in_sql(tenant: Tenant, as_of: date, charged_through: date | None) -> tuple[Decimal, bool]:
-    """PostgreSQL: the penalties of the loans under a rate per day, computed and added in ONE
-    statement, with the figures of late_penalty (basis = unpaid principal + interest on `as_of`,
-    days after due date + grace since the previous run, ROUND_HALF_UP to whole rupiah).
-    Returns the total charged and whether some active loan has another rule (left to Python)."""
-    charged, others = db.session.execute(
-        text(CHARGE_DAILY),
-        {"tenant_id": tenant.id, "active": ACTIVE, "as_of": as_of, "through": charged_through},
+def _accrued_daily_in_sql(tenant: Tenant, as_of: date, since: date | None) -> tuple[Decimal, bool]:
+    """PostgreSQL: the denda accrued since `since` by the loans under a rate per day, summed by ONE
+    read-only statement with the figures of penalties.pending. Returns the total and whether some
+    active loan has another rule (left to Python)."""
+    accrued, others = db.session.execute(
+        text(ACCRUED_DAILY),
+        {"tenant_id": tenant.id, "active": ACTIVE, "as_of": as_of, "since": since},
     ).one()
-    return to_money(Decimal(charged or 0)), bool(others)
-
-
-def _store_penalties(tenant: Tenant, changes: list[tuple[Any, Decimal]]) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        for start in range(0, len(changes), BATCH):  # arrays, not thousands of parameters
-            batch = changes[start : start + BATCH]
-            db.session.execute(
-                text(
-                    "UPDATE loan_instalment AS i SET penalty = i.penalty + v.charge "
-                    "FROM unnest(CAST(:ids AS uuid[]), CAST(:amounts AS numeric[])) AS v(id, charge) "
-                    "WHERE i.tenant_id = :tenant_id AND i.id = v.id"
-                ),
-                {"ids": [c[0] for c in batch], "amounts": [c[1] for c in batch], "tenant_id": tenant.id},
-            )
-        return
-    table = LoanInstalment.__table__
-    statement = (
-        table.update()
-        .where(table.c.tenant_id == bindparam("t_id"), table.c.id == bindparam("i_id"))
-        .values(penalty=table.c.penalty + bindparam("charge"))
-    )
-    if changes:
-        db.session.execute(statement, [{"t_id": tenant.id, "i_id": i, "charge": p} for i, p in changes])
+    return to_money(Decimal(accrued or 0)), bool(others)
 
 
 def set_days_past_due(tenant: Tenant, as_of: date) -> None:
@@ -431,11 +372,15 @@ def set_days_past_due(tenant: Tenant, as_of: date) -> None:
         for loan in db.session.scalars(
             select(Loan).where(Loan.status == ACTIVE, Loan.product_id.in_(python_classed))
         ):
-            rows = db.session.scalars(
-                select(LoanInstalment).where(
-                    LoanInstalment.loan_id == loan.id, LoanInstalment.superseded_on.is_(None)
-                )
-            ).all()
+            rows = penalties.accrue(
+                loan,
+                db.session.scalars(
+                    select(LoanInstalment)
+                    .where(LoanInstalment.loan_id == loan.id, LoanInstalment.superseded_on.is_(None))
+                    .order_by(LoanInstalment.no)
+                ),
+                as_of,
+            )
             standing = LoanStanding(
                 arrears=arrears(states_of(rows), as_of),
                 instalment_every_months=loan.period_months,
@@ -489,7 +434,8 @@ def class_totals(rules: PpapRules) -> tuple[list[ClassTotal], int, Decimal]:
 def summary(run: LoanAgeing) -> str:
     return str(
         _l(
-            "%(count)s loans aged on %(day)s; penalties charged %(penalty)s; PPAP required %(required)s, "
+            "%(count)s loans aged on %(day)s; penalties accrued since the last run %(penalty)s; "
+            "PPAP required %(required)s, "
             "booked %(booked)s, adjustment %(adjustment)s.",
             count=run.loan_count,
             day=run.as_of.isoformat(),

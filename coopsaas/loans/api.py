@@ -23,7 +23,7 @@ from coopsaas.extensions import db
 from coopsaas.ledger.models import JournalEntry
 from coopsaas.loans import applications as apps
 from coopsaas.loans import disbursement, products
-from coopsaas.loans.models import Loan, LoanApplication, LoanProduct
+from coopsaas.loans.models import ZERO, Loan, LoanApplication, LoanProduct
 from coopsaas.loans.schemas import (
     ApplicationCreateSchema,
     ApplicationListArgs,
@@ -126,6 +126,8 @@ def loan_out(loan: Loan, *, detail: bool = False) -> dict[str, Any]:
         "disbursed_on": loan.disbursed_on,
         "maturity_on": loan.maturity_on,
         "outstanding_principal": loan.outstanding_principal,
+        "is_sharia": apps.is_sharia(loan.method),
+        "margin": loan.total_interest if loan.method == "MURABAHAH" else ZERO,
         "status": loan.status,
         "voucher_no": voucher or "",
         "next_due_on": due.instalment.due_on if due else None,
@@ -193,6 +195,8 @@ class Quote(MethodView):
             "net_disbursed": offer.net_disbursed,
             "regular_instalment": s.regular_instalment,
             "total_interest": s.total_interest,
+            "margin": offer.margin,
+            "selling_price": offer.selling_price,
             "instalments": _rows_out(s.instalments),
         }
 

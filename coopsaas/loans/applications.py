@@ -3,6 +3,13 @@
 Maker-checker (DESIGN.md section 4): the user who entered an application can never approve or
 reject it; another user holding `loans.approve` decides, with a reason for a rejection. The
 terms quoted on entry are stored with the application and used at disbursement.
+
+Sharia financing (domain/sharia.md sections 2 and 4) goes through the same path:
+- MURABAHAH: the amount is the cost price (*harga pokok*); the margin is fixed once, on entry, as
+  `harga pokok x margin rate x term` (the product's rate, flat-like, whole rupiah half-up), and
+  stored in the terms (`margin`), so a later change of the product's rate never changes it;
+- QARDH: principal only; no rate and no provision, only a fixed administration fee (*ujrah*).
+Both need their accounts in the chart (1211/1212/4111, or 1214); a conventional chart refuses them.
 """
 
 from __future__ import annotations
@@ -71,6 +78,20 @@ class Quote:
     def equivalent_rate_pa(self) -> Decimal | None:
         return disclosed_rate(self.schedule)
 
+    @property
+    def is_sharia(self) -> bool:
+        return is_sharia(self.terms.get("method"))
+
+    @property
+    def margin(self) -> Decimal:
+        """The murabahah margin fixed at the akad (zero for other methods)."""
+        return self.schedule.total_interest if self.schedule.method is Method.MURABAHAH else ZERO
+
+    @property
+    def selling_price(self) -> Decimal:
+        """Murabahah: cost + margin, the receivable booked at the akad; otherwise the amount."""
+        return self.amount + self.margin
+
 
 def disclosed_rate(schedule: Schedule) -> Decimal | None:
     """For a FLAT loan, the declining-balance rate per year it really costs (loans.md 4.1: 18 %
@@ -91,10 +112,64 @@ def fees_for(terms: dict[str, Any], amount: Decimal) -> tuple[Decimal, Decimal]:
     return admin, provision
 
 
+def is_sharia(method: object) -> bool:
+    return str(method) in SHARIA_METHODS
+
+
+def murabahah_margin(terms: dict[str, Any], cost: Decimal, term_months: int) -> Decimal:
+    """The margin agreed at the akad: `cost x rate x term`, computed once, whole rupiah half-up."""
+    return round_rupiah(product_rate(terms).interest_on(cost, term_months))
+
+
 def schedule_for(terms: dict[str, Any], amount: Decimal, term_months: int, on: date) -> Schedule:
     method = Method(terms["method"])
+    if method is Method.MURABAHAH:
+        margin = terms.get("margin")
+        fixed = to_money(margin) if margin not in (None, "") else murabahah_margin(terms, amount, term_months)
+        return build_schedule(method, principal=amount, term=term_months, disbursed_on=on, margin=fixed)
     rate = None if method is Method.QARDH else product_rate(terms)
     return build_schedule(method, principal=amount, term=term_months, disbursed_on=on, rate=rate)
+
+
+SHARIA_ACCOUNTS = {
+    "MURABAHAH": (
+        ("piutang_murabahah", "1211"),
+        ("margin_murabahah_ditangguhkan", "1212"),
+        ("pendapatan_margin_murabahah", "4111"),
+    ),
+    "QARDH": (("pinjaman_qardh", "1214"),),
+}
+
+
+def chart_supports(product: LoanProduct) -> bool:
+    """Whether the chart of accounts in scope can book this product (sharia ones need their accounts)."""
+    if product.method not in SHARIA_METHODS:
+        return True
+    try:
+        _sharia_checks(product)
+    except ValidationError:
+        return False
+    return True
+
+
+def _sharia_checks(product: LoanProduct) -> None:
+    """A sharia product needs its accounts in the chart, no rate on a qardh and no provision on it."""
+    from coopsaas.loans.disbursement import _find  # disbursement imports this module
+
+    for tag, code in SHARIA_ACCOUNTS[product.method]:
+        found = _find(tag, code)
+        if found is None or not found.is_active:
+            message = _l(
+                "Sharia financing (%(method)s) needs account %(code)s in the chart of accounts.",
+                method=product.method.capitalize(),
+                code=code,
+            )
+            raise ValidationError(message, fields={"product_id": [message]})
+    if product.method == "QARDH" and (percent(product.rate) or percent(product.provision_pct)):
+        message = _l(
+            "A qardh financing carries no margin, interest or provision: only an administration fee."
+        )
+        raise ValidationError(message, fields={"product_id": [message]})
 
 
 def _amount(value: object) -> Decimal:
@@ -146,8 +221,7 @@ def quote(
         message = _l("Product %(name)s is no longer offered.", name=product.name)
         raise ValidationError(message, fields={"product_id": [message]})
     if product.method in SHARIA_METHODS:
-        message = _l("Sharia financing (murabahah, qardh) is not booked by the loan module yet.")
-        raise ValidationError(message, fields={"product_id": [message]})
+        _sharia_checks(product)
     principal = _amount(amount)
     term = _term(term_months)
     fields: dict[str, list[Any]] = {}
@@ -185,6 +259,9 @@ def quote(
     if fields:
         raise ValidationError(next(iter(fields.values()))[0], fields=fields)
     terms = terms_of(product)
+    if product.method == "MURABAHAH":
+        margin = murabahah_margin(terms, principal, term)
+        terms.update(margin=str(margin), selling_price=str(principal + margin))
     admin, provision = fees_for(terms, principal)
     if terms["fee_collection"] == FEES_DEDUCTED and admin + provision >= principal:
         message = _l("The fees would take the whole amount.")

@@ -6,10 +6,23 @@ One journal entry per loan (domain/loans.md, DESIGN.md section 6):
        Cr Kas (or Cr 2101 Simpanan sukarela, to the member's account)          net paid out
        Cr 4103 Pendapatan provisi & administrasi pinjaman                      admin + provision
 
+Sharia financing (domain/sharia.md sections 2 and 4) at the akad:
+
+    murabahah   Dr 1211 Piutang murabahah             selling price (cost + margin)
+                   Cr Kas / 2101 (the cost paid out, less fees when they are deducted)
+                   Cr 1212 Margin murabahah ditangguhkan   margin
+                   Cr 4103 (ujrah / administration)        fees (4901 when the chart has no 4103)
+    qardh       Dr 1214 Pinjaman qardh                principal
+                   Cr Kas / 2101, Cr 4103 fees
+
+`Loan.principal` and `outstanding_principal` of a murabahah carry the cost, so ageing, PPAP and
+the portfolio read the remaining cost (1211 - 1212) with no special case.
+
 With fees `separate` the member receives the whole principal and pays the fees in cash at the
 same time (`Dr Kas fees`). The schedule is generated on the disbursement date and stored as
-`LoanInstalment` rows that never change. The verify hook checks that outstanding principal of all
-loans equals the 1201 + 1202 balances; the obligations provider tells member exit what is owed.
+`LoanInstalment` rows that never change. The verify hook checks that outstanding principal of the
+conventional loans equals the 1201 + 1202 balances, of murabahah 1211 - 1212, of qardh 1214; the
+obligations provider tells member exit what is owed.
 """
 
 from __future__ import annotations
@@ -31,6 +44,7 @@ from coopsaas.extensions import db
 from coopsaas.ledger import EntrySpec, Finding, LineSpec, balance_of, post_entry
 from coopsaas.ledger.models import Account
 from coopsaas.ledger.services import require_scope, today_for
+from coopsaas.loans import penalties
 from coopsaas.loans.applications import application_quote, lock_application
 from coopsaas.loans.models import (
     ACTIVE,
@@ -59,7 +73,9 @@ SOURCE_TYPE = "loan"
 MEMBER_RECEIVABLE = ("piutang_pinjaman_anggota", "1201")
 OTHER_RECEIVABLE = ("piutang_pinjaman_non_anggota", "1202")
 FEE_INCOME = ("pendapatan_provisi_admin", "4103")
+OTHER_INCOME = ("pendapatan_lain", "4901")
 FAR_FUTURE = date(9998, 12, 31)
+CONVENTIONAL = (Method.FLAT, Method.EFEKTIF, Method.ANUITAS, Method.BULLET)
 
 
 def _account(tag: str, code: str, role: Any) -> Account:
@@ -76,7 +92,27 @@ def _account(tag: str, code: str, role: Any) -> Account:
     return found
 
 
-def receivable_account(member: Member) -> Account:
+MURABAHAH_RECEIVABLE = ("piutang_murabahah", "1211")
+DEFERRED_MARGIN = ("margin_murabahah_ditangguhkan", "1212")
+MARGIN_INCOME = ("pendapatan_margin_murabahah", "4111")
+QARDH_RECEIVABLE = ("pinjaman_qardh", "1214")
+
+
+def fee_income_account(method: Method) -> Account:
+    """4103 for fees (the sharia pack names it *Pendapatan ujrah*); a sharia financing's ujrah goes
+    to 4901 Pendapatan lain-lain when a chart made before the pack had 4103 lacks it."""
+    if method in (Method.MURABAHAH, Method.QARDH):
+        found = _find(*FEE_INCOME)
+        if found is None or not found.is_active:
+            return _account(*OTHER_INCOME, _l("ujrah (administration fee) income"))
+    return _account(*FEE_INCOME, _l("loan fee income"))
+
+
+def receivable_account(member: Member, method: str | None = None) -> Account:
+    if method == Method.MURABAHAH:
+        return _account(*MURABAHAH_RECEIVABLE, _l("murabahah receivables"))
+    if method == Method.QARDH:
+        return _account(*QARDH_RECEIVABLE, _l("qardh financing"))
     if member.type == ANGGOTA:
         return _account(*MEMBER_RECEIVABLE, _l("loans to members"))
     return _account(*OTHER_RECEIVABLE, _l("loans to prospective members and non-members"))
@@ -171,13 +207,17 @@ def disburse(
     fees = offer.fees
     if target is None or (not offer.fees_deducted and fees > 0):
         teller.guard_cash(tenant=tenant, actor=actor, on=on)  # cash leaves or enters the drawer
-    receivable = receivable_account(member)
+    method = Method(offer.terms["method"])
+    receivable = receivable_account(member, method)
+    margin_account = _account(*DEFERRED_MARGIN, _l("deferred murabahah margin")) if offer.margin > 0 else None
     payout = savings.control_account(SUKARELA) if target is not None else savings.channel_account(CASH)
-    fee_account = _account(*FEE_INCOME, _l("loan fee income")) if fees > 0 else None
+    fee_account = fee_income_account(method) if fees > 0 else None
     loan_id = uuid7()
     loan_no = f"PJ-{next_number('loan'):06d}"
     mid = member.id
-    lines = [LineSpec(receivable.id, debit=offer.amount, member_id=mid, loan_id=loan_id)]
+    lines = [LineSpec(receivable.id, debit=offer.selling_price, member_id=mid, loan_id=loan_id)]
+    if margin_account is not None:
+        lines.append(LineSpec(margin_account.id, credit=offer.margin, member_id=mid, loan_id=loan_id))
     if offer.fees_deducted:
         lines.append(LineSpec(payout.id, credit=offer.net_disbursed, member_id=mid, loan_id=loan_id))
     else:
@@ -194,7 +234,7 @@ def disburse(
         spec=EntrySpec(
             entry_on=on,
             lines=lines,
-            memo=f"Pencairan pinjaman {loan_no} a.n. {member.member_no} {member.name}"[:500],
+            memo=f"{_label(method)} {loan_no} a.n. {member.member_no} {member.name}"[:500],
             series="JM" if target is not None else "KK",
             source_type=SOURCE_TYPE,
             source_id=loan_id,
@@ -265,7 +305,7 @@ def disburse(
             penalty=ZERO,
             fee=fees,
             outstanding_after=offer.amount,
-            memo=f"Pencairan {loan_no}",
+            memo=f"{_label(method, short=True)} {loan_no}",
             journal_entry_id=entry.id,
             idempotency_key=key or f"loan-disburse:{application.id}",
             created_by_id=getattr(actor, "id", None),
@@ -279,7 +319,7 @@ def disburse(
             account=target,
             amount=credited,
             entry=entry,
-            memo=f"Pencairan pinjaman {loan_no}",
+            memo=f"{_label(method)} {loan_no}",
         )
     application.status = DISBURSED
     db.session.flush()
@@ -301,6 +341,15 @@ def disburse(
     return loan
 
 
+def _label(method: Method, *, short: bool = False) -> str:
+    """The memo's wording (Indonesian, as the books are kept)."""
+    if method is Method.MURABAHAH:
+        return "Akad murabahah"
+    if method is Method.QARDH:
+        return "Pencairan qardh" if short else "Pencairan pembiayaan qardh"
+    return "Pencairan" if short else "Pencairan pinjaman"
+
+
 # ---- reading the loan book -------------------------------------------------------------------------
 
 
@@ -310,14 +359,17 @@ class NextDue:
     amount: Any  # Decimal still unpaid on that instalment
 
 
-def instalments_of(loan: Loan) -> list[LoanInstalment]:
-    return list(
-        db.session.scalars(
-            select(LoanInstalment)
-            .where(LoanInstalment.loan_id == loan.id, LoanInstalment.superseded_on.is_(None))
-            .order_by(LoanInstalment.no)
-        )
+def instalments_of(loan: Loan, on: date | None = None) -> list[LoanInstalment]:
+    """The live schedule rows, each with the denda accrued up to `on` (the tenant's today by
+    default) and not charged yet (penalties.accrue)."""
+    rows = db.session.scalars(
+        select(LoanInstalment)
+        .where(LoanInstalment.loan_id == loan.id, LoanInstalment.superseded_on.is_(None))
+        .order_by(LoanInstalment.no)
     )
+    if on is None:
+        on = today_for(db.session.get(Tenant, loan.tenant_id))
+    return penalties.accrue(loan, rows, on)
 
 
 def next_due(loan: Loan, rows: list[LoanInstalment] | None = None) -> NextDue | None:
@@ -409,38 +461,53 @@ def teller_cash(teller_id: Any, on: date) -> teller.CashFlow:
 
 
 def subledger_findings(tenant: Tenant) -> Iterable[Finding]:
-    """Verify hook: outstanding principal of the loan book equals 1201 + 1202 (every line counted).
+    """Verify hook: outstanding principal of the loan book equals its control accounts (every line
+    counted): conventional loans 1201 + 1202, murabahah at remaining cost 1211 - 1212, qardh 1214.
     Not checked before the first loan: books opened from a trial balance may carry loans that are
-    still to be loaded."""
+    still to be loaded; a sharia group is checked once the chart has its accounts."""
     require_scope(tenant)
-    count, book = db.session.execute(
-        select(func.count(Loan.id), func.coalesce(func.sum(Loan.outstanding_principal), ZERO)).where(
-            Loan.status == ACTIVE
-        )
-    ).one()
     any_loan = db.session.scalar(select(func.count(Loan.id))) or 0
     if not any_loan:
         return []
-    book = to_money(book)
-    accounts = [a for a in (_find(*MEMBER_RECEIVABLE), _find(*OTHER_RECEIVABLE)) if a is not None]
-    ledger = sum((balance_of(a, FAR_FUTURE) for a in accounts), ZERO)
-    if ledger == book:
-        return []
-    message = _l(
-        "Loans: outstanding principal of %(count)s loans is %(book)s but accounts 1201 + 1202 show "
-        "%(ledger)s (difference %(diff)s).",
-        count=count,
-        book=format_rupiah(book, sen=True),
-        ledger=format_rupiah(ledger, sen=True),
-        diff=format_rupiah(abs(ledger - book), sen=True),
+    groups = (
+        (CONVENTIONAL, (MEMBER_RECEIVABLE, OTHER_RECEIVABLE), (), "1201 + 1202"),
+        ((Method.MURABAHAH,), (MURABAHAH_RECEIVABLE,), (DEFERRED_MARGIN,), "1211 - 1212"),
+        ((Method.QARDH,), (QARDH_RECEIVABLE,), (), "1214"),
     )
-    return [
-        Finding(
-            "loans_subledger_mismatch",
-            str(message),
-            details={"loans": str(book), "ledger": str(ledger), "count": count},
+    findings = []
+    for methods, added, deducted, codes in groups:
+        count, book = db.session.execute(
+            select(func.count(Loan.id), func.coalesce(func.sum(Loan.outstanding_principal), ZERO)).where(
+                Loan.status == ACTIVE, Loan.method.in_([str(m) for m in methods])
+            )
+        ).one()
+        book = to_money(book)
+        plus = [a for a in (_find(*ref) for ref in added) if a is not None]
+        minus = [a for a in (_find(*ref) for ref in deducted) if a is not None]
+        if methods != CONVENTIONAL and not plus and not count:
+            continue
+        ledger = sum((balance_of(a, FAR_FUTURE) for a in plus), ZERO) - sum(
+            (balance_of(a, FAR_FUTURE) for a in minus), ZERO
         )
-    ]
+        if ledger == book:
+            continue
+        message = _l(
+            "Loans: outstanding principal of %(count)s loans is %(book)s but accounts %(codes)s show "
+            "%(ledger)s (difference %(diff)s).",
+            count=count,
+            book=format_rupiah(book, sen=True),
+            codes=codes,
+            ledger=format_rupiah(ledger, sen=True),
+            diff=format_rupiah(abs(ledger - book), sen=True),
+        )
+        findings.append(
+            Finding(
+                "loans_subledger_mismatch",
+                str(message),
+                details={"loans": str(book), "ledger": str(ledger), "count": count, "accounts": codes},
+            )
+        )
+    return findings
 
 
 def _find(tag: str, code: str) -> Account | None:

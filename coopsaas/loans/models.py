@@ -325,7 +325,11 @@ class LoanInstalment(TenantScoped, db.Model):
     principal_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     interest_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     interest_waived: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    # Late penalty (denda) charged onto the row through `penalty_through` (None: nothing charged
+    # yet). Between charges the denda of the later days is computed, not stored (penalties.py):
+    # a repayment, rescheduling or write-off charges it first, on its own date.
     penalty: Mapped[Decimal] = mapped_column(Money, default=ZERO)
+    penalty_through: Mapped[date | None] = mapped_column(Date)
     penalty_paid: Mapped[Decimal] = mapped_column(Money, default=ZERO)
     settled_on: Mapped[date | None] = mapped_column(Date)
     # Schedule version (1 at disbursement, +1 per rescheduling, reschedule.py) and, for a row
@@ -338,6 +342,17 @@ class LoanInstalment(TenantScoped, db.Model):
         return self.principal + self.interest
 
     @property
+    def pending_penalty(self) -> Decimal:
+        """Denda accrued after `penalty_through` and not charged yet, as penalties.accrue computed
+        it when the row was loaded (zero when nobody asked)."""
+        return self.__dict__.get("_pending_penalty", ZERO)
+
+    @property
+    def penalty_due(self) -> Decimal:
+        """Unpaid denda: charged and not paid, plus the accrued part not charged yet."""
+        return self.penalty + self.pending_penalty - self.penalty_paid
+
+    @property
     def unpaid(self) -> Decimal:
         return (
             self.principal
@@ -345,8 +360,7 @@ class LoanInstalment(TenantScoped, db.Model):
             + self.interest
             - self.interest_paid
             - self.interest_waived
-            + self.penalty
-            - self.penalty_paid
+            + self.penalty_due
         )
 
     def __repr__(self) -> str:
@@ -398,7 +412,8 @@ class LoanTransaction(TenantScoped, db.Model):
 
 class LoanAgeing(TenantScoped, db.Model):
     """One run of the daily ageing job for a tenant and business date (ageing.py): the loans aged,
-    the penalties charged, the required and booked loss reserve, and the adjustment entry if any."""
+    the late penalties accrued since the previous run, the required and booked loss reserve, and
+    the adjustment entry if any."""
 
     __tablename__ = "loan_ageing"
     __table_args__ = (

@@ -141,8 +141,12 @@ def _check_employer(employer: str | None) -> str:
     return clean
 
 
-def deduction_list(tenant: Tenant, *, employer: str, month: str) -> list[DeductionRow]:
-    """What each active member working for `employer` owes by the end of `month`, by member number.
+def deduction_list(
+    tenant: Tenant, *, employer: str, month: str, payroll_on: date | None = None
+) -> list[DeductionRow]:
+    """What each active member working for `employer` owes by the end of `month`, by member number:
+    the loan instalments due by then with their late penalty up to the payroll date (the last day
+    of the month by default), so the list exported and the file imported on that date agree.
     Members owing nothing are left out. Raises: ValidationError (month, employer)."""
     require_scope(tenant)
     employer = _check_employer(employer)
@@ -172,7 +176,7 @@ def deduction_list(tenant: Tenant, *, employer: str, month: str) -> list[Deducti
     for member in members:
         row = DeductionRow(member)
         for loan in loans.get(member.id, []):
-            due = repayments.owed_on(loan, last, instalments_of(loan)).overdue
+            due = repayments.owed_on(loan, last, instalments_of(loan, payroll_on or last)).overdue
             if due > 0:
                 row.loans.append(LoanDue(loan, due))
         wajib = next(
@@ -199,8 +203,8 @@ def _number(amount: Decimal) -> int | Decimal:
 def export_xlsx(tenant: Tenant, *, employer: str, month: str, payroll_on: date | None = None) -> bytes:
     """The deduction list of `employer` for `month` as XLSX (layout above). Raises: ValidationError."""
     employer = _check_employer(employer)
-    rows = deduction_list(tenant, employer=employer, month=month)
     payroll_on = payroll_on or default_payroll_on(month)
+    rows = deduction_list(tenant, employer=employer, month=month, payroll_on=payroll_on)
     book = Workbook()
     sheet = book.active
     sheet.title = "Potong gaji"
@@ -413,7 +417,10 @@ def import_confirmed(tenant: Tenant, *, actor: Any, content: bytes) -> ImportRes
         )
     teller.check_entry_date(tenant, payroll_on, field="payroll_on")
 
-    due_rows = {r.member.member_no: r for r in deduction_list(tenant, employer=employer, month=month)}
+    due_rows = {
+        r.member.member_no: r
+        for r in deduction_list(tenant, employer=employer, month=month, payroll_on=payroll_on)
+    }
     members_by_no = {
         m.member_no: m
         for m in db.session.scalars(

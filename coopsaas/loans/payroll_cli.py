@@ -42,7 +42,7 @@ def export_cmd(slug: str, employer: str, month: str, payroll_on: str | None, fil
             raise click.ClickException(f"--payroll-date: {payroll_on!r} is not a date (YYYY-MM-DD)") from exc
 
     def work(tenant):
-        rows = pr.deduction_list(tenant, employer=employer, month=month)
+        rows = pr.deduction_list(tenant, employer=employer, month=month, payroll_on=day)
         content = pr.export_xlsx(tenant, employer=employer, month=month, payroll_on=day)
         return rows, content
 

@@ -20,6 +20,28 @@ METHOD_NAMES = {
 
 
 @dataclass(frozen=True)
+class Words:
+    """The printed wording of a loan (Indonesian): conventional loans speak of *pinjaman* and
+    *bunga*, sharia financing of *pembiayaan*, *margin* and *ta'widh* (sharia.md section 1)."""
+
+    noun: str  # "PINJAMAN" / "PEMBIAYAAN", in titles
+    interest: str
+    penalty: str
+    principal: str
+    remaining: str
+    method_label: str
+
+
+CONVENTIONAL_WORDS = Words("PINJAMAN", "Bunga", "Denda", "Pokok pinjaman", "Sisa pokok", "Metode bunga")
+MURABAHAH_WORDS = Words("PEMBIAYAAN", "Margin", "Ta'widh/denda", "Harga pokok", "Sisa harga pokok", "Akad")
+QARDH_WORDS = Words("PEMBIAYAAN", "Margin", "Ta'widh/denda", "Pokok pembiayaan", "Sisa pokok", "Akad")
+
+
+def words_for(method: str) -> Words:
+    return {"MURABAHAH": MURABAHAH_WORDS, "QARDH": QARDH_WORDS}.get(method, CONVENTIONAL_WORDS)
+
+
+@dataclass(frozen=True)
 class ScheduleRow:
     no: int
     due_on: date
@@ -55,14 +77,25 @@ def rate_text(rate: str, basis: str) -> str:
 
 
 def schedule_pdf(doc: ScheduleDoc) -> bytes:
-    pdf = CoopDocument(coop_name=doc.coop_name, title=doc.title, subtitle=doc.note or None)
+    words = words_for(doc.method)
+    title = doc.title.replace("PINJAMAN", words.noun)
+    pdf = CoopDocument(coop_name=doc.coop_name, title=title, subtitle=doc.note or None)
     pdf.add_page()
+    total_p = sum((r.principal for r in doc.rows), Decimal(0))
+    total_i = sum((r.interest for r in doc.rows), Decimal(0))
+    method = METHOD_NAMES.get(doc.method, doc.method)
+    if doc.method == "MURABAHAH":
+        method = f"{method}, margin {doc.rate_text} (tetap sejak akad)"
+    elif doc.method == "QARDH":
+        method = f"{method}, tanpa margin (hanya ujrah/biaya administrasi)"
+    else:
+        method = f"{method}, {doc.rate_text}"
     facts = [
         ("Nomor", doc.reference),
         ("Anggota", f"{doc.member_no} {doc.member_name}"),
         ("Produk", doc.product_name),
-        ("Metode bunga", f"{METHOD_NAMES.get(doc.method, doc.method)}, {doc.rate_text}"),
-        ("Pokok pinjaman", f"Rp {angka(doc.principal)}"),
+        (words.method_label, method),
+        (words.principal, f"Rp {angka(doc.principal)}"),
         ("Jangka waktu", f"{doc.term_months} bulan"),
         ("Tanggal pencairan", tanggal(doc.start_on)),
         ("Biaya administrasi", f"Rp {angka(doc.admin_fee)}"),
@@ -72,10 +105,13 @@ def schedule_pdf(doc: ScheduleDoc) -> bytes:
     if doc.equivalent_rate_pa is not None:
         rate = str(doc.equivalent_rate_pa).replace(".", ",")
         facts.insert(4, ("Setara bunga menurun", f"{rate} % per tahun"))
+    if doc.method == "MURABAHAH":
+        facts.insert(5, ("Margin", f"Rp {angka(total_i)}"))
+        facts.insert(6, ("Harga jual", f"Rp {angka(total_p + total_i)}"))
+    if doc.method in ("MURABAHAH", "QARDH"):
+        facts = [("Ujrah (biaya administrasi)", v) if k == "Biaya administrasi" else (k, v) for k, v in facts]
     pdf.field_rows(facts)
     pdf.ln(3)
-    total_p = sum((r.principal for r in doc.rows), Decimal(0))
-    total_i = sum((r.interest for r in doc.rows), Decimal(0))
     body = [
         (
             str(r.no),
@@ -89,7 +125,7 @@ def schedule_pdf(doc: ScheduleDoc) -> bytes:
     ]
     body.append(("", "Jumlah", angka(total_p), angka(total_i), angka(total_p + total_i), ""))
     pdf.grid(
-        ("Ke", "Jatuh tempo", "Pokok", "Bunga", "Angsuran", "Sisa pokok"),
+        ("Ke", "Jatuh tempo", "Pokok", words.interest, "Angsuran", words.remaining),
         body,
         col_widths=(10, 38, 32, 30, 32, 34),
         align=("RIGHT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),

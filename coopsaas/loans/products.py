@@ -304,6 +304,8 @@ def validate_product(values: dict[str, Any], current: LoanProduct | None = None)
     out["min_term_months"], out["max_term_months"] = t_lo, t_hi
     out["admin_fee"] = _money(merged.get("admin_fee", "0"), "admin_fee", errors)
     out["provision_pct"] = _pct(merged.get("provision_pct", "0"), "provision_pct", errors, MAX_PROVISION)
+    if method == "QARDH" and out["provision_pct"] not in (None, "0"):
+        errors.add("provision_pct", _l("A qardh financing takes only an administration fee, no provision."))
     collection = merged.get("fee_collection") or FEES_DEDUCTED
     if collection not in FEE_COLLECTIONS:
         errors.add("fee_collection", _l("Choose how the fees are paid."))

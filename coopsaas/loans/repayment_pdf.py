@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from coopsaas.loans.models import DISBURSEMENT, Loan, LoanInstalment, LoanTransaction
+from coopsaas.loans.pdf import words_for
 from coopsaas.pdf.base import CoopDocument, angka, tanggal
 
 CHANNEL_NAMES = {
@@ -31,9 +32,10 @@ def _rp(amount: Decimal) -> str:
 def receipt_pdf(
     *, coop_name: str, loan: Loan, txn: LoanTransaction, voucher_no: str, rows: Sequence[LoanInstalment]
 ) -> bytes:
-    """Kuitansi angsuran pinjaman: what was paid, how it was split, what is left."""
+    """Kuitansi angsuran pinjaman (pembiayaan): what was paid, how it was split, what is left."""
+    words = words_for(loan.method)
     pdf = CoopDocument(
-        coop_name=coop_name, title="KUITANSI ANGSURAN PINJAMAN", subtitle=f"No. bukti {voucher_no}"
+        coop_name=coop_name, title=f"KUITANSI ANGSURAN {words.noun}", subtitle=f"No. bukti {voucher_no}"
     )
     pdf.add_page()
     allocation = txn.allocation or {}
@@ -41,12 +43,12 @@ def receipt_pdf(
     paid_nos = sorted({int(line["no"]) for line in allocation.get("lines", [])})
     facts = [
         ("Tanggal", tanggal(txn.entry_on)),
-        ("Nomor pinjaman", loan.loan_no),
+        (f"Nomor {words.noun.lower()}", loan.loan_no),
         ("Anggota", f"{loan.member.member_no} {loan.member.name}"),
         ("Cara bayar", CHANNEL_NAMES.get(txn.channel or "", txn.channel or "-")),
         ("Jumlah dibayar", _rp(txn.amount)),
-        ("Denda", _rp(txn.penalty)),
-        ("Bunga", _rp(txn.interest)),
+        (words.penalty, _rp(txn.penalty)),
+        (words.interest, _rp(txn.interest)),
         ("Pokok", _rp(txn.principal)),
     ]
     if txn.fee > 0:
@@ -56,7 +58,9 @@ def receipt_pdf(
         facts.append(("Kelebihan ke simpanan", _rp(excess)))
     if paid_nos:
         facts.append(("Angsuran ke", ", ".join(str(n) for n in paid_nos)))
-    facts.append(("Sisa pokok", _rp(txn.outstanding_after)))
+    facts.append((words.remaining, _rp(txn.outstanding_after)))
+    if loan.method in ("MURABAHAH", "QARDH") and txn.penalty > 0:
+        facts.append(("Keterangan ta'widh", "untuk dana kebajikan, bukan pendapatan koperasi"))
     if early:
         facts.append(("Keterangan", "Pelunasan dipercepat"))
     if loan.status == "closed" and txn.outstanding_after == 0:
@@ -81,8 +85,10 @@ def receipt_pdf(
 def statement_pdf(
     *, coop_name: str, loan: Loan, txns: Sequence[LoanTransaction], vouchers: dict[Any, str]
 ) -> bytes:
-    """Rekening koran pinjaman: disbursement and every repayment with the principal left after it."""
-    pdf = CoopDocument(coop_name=coop_name, title="REKENING KORAN PINJAMAN", subtitle=loan.loan_no)
+    """Rekening koran pinjaman (pembiayaan): disbursement and every repayment with the principal
+    (for a murabahah the cost) left after it."""
+    words = words_for(loan.method)
+    pdf = CoopDocument(coop_name=coop_name, title=f"REKENING KORAN {words.noun}", subtitle=loan.loan_no)
     pdf.add_page()
     status = {"active": "Aktif", "closed": "Lunas", "written_off": "Dihapusbukukan"}.get(
         loan.status, loan.status
@@ -91,10 +97,10 @@ def statement_pdf(
         [
             ("Anggota", f"{loan.member.member_no} {loan.member.name}"),
             ("Produk", str(loan.terms.get("product_name", ""))),
-            ("Pokok pinjaman", _rp(loan.principal)),
+            (words.principal, _rp(loan.principal)),
             ("Tanggal pencairan", tanggal(loan.disbursed_on)),
             ("Jatuh tempo akhir", tanggal(loan.maturity_on)),
-            ("Sisa pokok", _rp(loan.outstanding_principal)),
+            (words.remaining, _rp(loan.outstanding_principal)),
             ("Status", status),
         ]
     )
@@ -120,7 +126,16 @@ def statement_pdf(
                 totals[i] += value
     body.append(("", "", "Jumlah dibayar", *(angka(v) for v in totals), angka(loan.outstanding_principal)))
     pdf.grid(
-        ("Tanggal", "No. bukti", "Transaksi", "Jumlah", "Pokok", "Bunga", "Denda", "Sisa pokok"),
+        (
+            "Tanggal",
+            "No. bukti",
+            "Transaksi",
+            "Jumlah",
+            "Pokok",
+            words.interest,
+            words.penalty.split("/")[0],
+            words.remaining,
+        ),
         body,
         col_widths=(28, 28, 24, 24, 22, 20, 18, 26),
         align=("LEFT", "LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),

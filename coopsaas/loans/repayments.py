@@ -45,6 +45,7 @@ from coopsaas.extensions import db
 from coopsaas.ledger import EntrySpec, LineSpec, post_entry
 from coopsaas.ledger.models import Account
 from coopsaas.ledger.services import require_scope, today_for
+from coopsaas.loans import penalties
 from coopsaas.loans.allocation import (
     Allocation,
     AllocationOrder,
@@ -57,7 +58,14 @@ from coopsaas.loans.allocation import (
     settle_early,
     settlement_quote,
 )
-from coopsaas.loans.disbursement import FEE_INCOME, _find, instalments_of
+from coopsaas.loans.applications import is_sharia
+from coopsaas.loans.disbursement import (
+    DEFERRED_MARGIN,
+    FEE_INCOME,
+    MARGIN_INCOME,
+    _find,
+    instalments_of,
+)
 from coopsaas.loans.models import (
     ACTIVE,
     CLOSED,
@@ -68,7 +76,7 @@ from coopsaas.loans.models import (
     LoanInstalment,
     LoanTransaction,
 )
-from coopsaas.loans.schedule import LoanInputError
+from coopsaas.loans.schedule import LoanInputError, Method
 from coopsaas.members.models import Member
 from coopsaas.members.obligations import Obligation
 from coopsaas.savings import services as savings
@@ -83,6 +91,7 @@ MEMBER_INTEREST = ("pendapatan_jasa_pinjaman_anggota", "4101")
 OTHER_INTEREST = ("pendapatan_jasa_pinjaman_non_anggota", "4102")
 PENALTY_INCOME = ("pendapatan_denda", "4104")
 PENALTY_FALLBACK = ("pendapatan_lain", "4901")
+SOCIAL_FUND = ("dana_kebajikan", "2151")  # ta'widh of sharia financing: never income (sharia.md 1)
 KEY_MAX = 200
 MEMO_MAX = 300
 
@@ -91,14 +100,15 @@ MEMO_MAX = 300
 
 
 def states_of(rows: Iterable[LoanInstalment]) -> list[InstalmentState]:
-    """The stored instalments as allocation.py sees them (penalties charged, paid, waived)."""
+    """The instalments as allocation.py sees them: denda charged plus the denda accrued and not
+    charged yet (penalties.accrue, done by instalments_of), paid, waived."""
     return [
         InstalmentState(
             no=r.no,
             due_on=r.due_on,
             principal=r.principal,
             interest=r.interest,
-            penalty=r.penalty,
+            penalty=r.penalty + r.pending_penalty,
             principal_paid=r.principal_paid,
             interest_paid=r.interest_paid,
             penalty_paid=r.penalty_paid,
@@ -127,7 +137,7 @@ def settlement_rule(loan: Loan) -> EarlySettlementRule:
 
 def quote_settlement(loan: Loan, on: date) -> SettlementQuote:
     """What pays the loan off on `on`."""
-    return settlement_quote(states_of(instalments_of(loan)), on=on, rule=settlement_rule(loan))
+    return settlement_quote(states_of(instalments_of(loan, on)), on=on, rule=settlement_rule(loan))
 
 
 @dataclass(frozen=True)
@@ -139,7 +149,7 @@ class Owed:
 
 
 def owed_on(loan: Loan, on: date, rows: list[LoanInstalment] | None = None) -> Owed:
-    rows = rows if rows is not None else instalments_of(loan)
+    rows = rows if rows is not None else instalments_of(loan, on)
     overdue = sum((r.unpaid for r in rows if r.due_on <= on), ZERO)
     return Owed(overdue=overdue, total=sum((r.unpaid for r in rows), ZERO))
 
@@ -172,8 +182,11 @@ def interest_account(loan: Loan) -> Account:
     return _required(*OTHER_INTEREST, _l("loan interest income from non-members"))
 
 
-def penalty_account() -> Account:
-    """4104 Pendapatan denda when the chart has it, else 4901 Pendapatan lain-lain."""
+def penalty_account(loan: Loan | None = None) -> Account:
+    """4104 Pendapatan denda when the chart has it, else 4901 Pendapatan lain-lain; for a sharia
+    financing the ta'widh goes to 2151 Dana kebajikan."""
+    if loan is not None and is_sharia(loan.method):
+        return _required(*SOCIAL_FUND, _l("the social fund (dana kebajikan)"))
     found = _find(*PENALTY_INCOME)
     if found is not None and found.is_active:
         return found
@@ -327,7 +340,7 @@ def repay(
         raise ValidationError(message, fields={"paid_on": [message]})
     member = loan.member
     source = _savings_source(member, savings_account) if channel == FROM_SAVINGS else None
-    rows = instalments_of(loan)
+    rows = instalments_of(loan, on)  # with the denda accrued up to the payment
     allocation = _allocate(loan, rows, value, on, settle)
     if source is not None and allocation.excess > 0:
         message = _l("From savings, take exactly the settlement amount; nothing is paid back to savings.")
@@ -343,6 +356,7 @@ def repay(
     if channel == CASH:
         teller.guard_cash(tenant=tenant, actor=actor, on=on)
 
+    penalties.charge(loan, rows, on)  # the payment changes what is overdue: charge the denda first
     txn_id = uuid7()
     mid = member.id
     debit = savings.control_account(SUKARELA) if source is not None else savings.channel_account(channel)
@@ -357,13 +371,14 @@ def repay(
             )
         )
     label = "Pelunasan" if allocation.is_early_settlement else "Angsuran"
+    noun = "pembiayaan" if is_sharia(loan.method) else "pinjaman"
     entry = post_entry(
         tenant=tenant,
         actor=actor,
         spec=EntrySpec(
             entry_on=on,
             lines=lines,
-            memo=f"{label} pinjaman {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
+            memo=f"{label} {noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
             series="JM" if source is not None else "KM",
             source_type=SOURCE_TYPE,
             source_id=txn_id,
@@ -377,7 +392,7 @@ def repay(
             account=source,
             amount=allocation.amount,
             entry=entry,
-            memo=f"{label} pinjaman {loan.loan_no}",
+            memo=f"{label} {noun} {loan.loan_no}",
         )
     if refund_to is not None:
         savings.credit_from_entry(
@@ -386,7 +401,7 @@ def repay(
             account=refund_to,
             amount=allocation.excess,
             entry=entry,
-            memo=f"Kelebihan bayar pinjaman {loan.loan_no}",
+            memo=f"Kelebihan bayar {noun} {loan.loan_no}",
         )
     txn = _record(
         loan=loan,
@@ -421,6 +436,8 @@ def repay(
 
 
 def _credit_lines(loan: Loan, allocation: Allocation, member_id: Any) -> list[LineSpec]:
+    if loan.method == Method.MURABAHAH:
+        return murabahah_lines(loan, allocation, member_id)
     lines = []
     if allocation.principal > 0:
         lines.append(
@@ -436,11 +453,37 @@ def _credit_lines(loan: Loan, allocation: Allocation, member_id: Any) -> list[Li
         )
     if allocation.penalty > 0:
         lines.append(
-            LineSpec(penalty_account().id, credit=allocation.penalty, member_id=member_id, loan_id=loan.id)
+            LineSpec(
+                penalty_account(loan).id, credit=allocation.penalty, member_id=member_id, loan_id=loan.id
+            )
         )
     if allocation.fee > 0:
         fee = _required(*FEE_INCOME, _l("loan fee income"))
         lines.append(LineSpec(fee.id, credit=allocation.fee, member_id=member_id, loan_id=loan.id))
+    return lines
+
+
+def murabahah_lines(loan: Loan, allocation: Allocation, member_id: Any) -> list[LineSpec]:
+    """A murabahah instalment (sharia.md 2): Cr 1211 for the cost and margin parts paid, Dr 1212 /
+    Cr 4111 for the margin paid, Dr 1212 / Cr 1211 for margin waived at an early settlement
+    (muqasah: no income), ta'widh to 2151, a settlement fee to 4103 (ujrah)."""
+    ids = {"loan_id": loan.id, "member_id": member_id}
+    lines = []
+    paid = allocation.principal + allocation.interest
+    waived = allocation.waived_interest
+    if paid + waived > 0:
+        lines.append(LineSpec(loan.receivable_account_id, credit=paid + waived, **ids))
+    if allocation.interest + waived > 0:
+        deferred = _required(*DEFERRED_MARGIN, _l("deferred murabahah margin"))
+        lines.append(LineSpec(deferred.id, debit=allocation.interest + waived, **ids))
+    if allocation.interest > 0:
+        income = _required(*MARGIN_INCOME, _l("murabahah margin income"))
+        lines.append(LineSpec(income.id, credit=allocation.interest, **ids))
+    if allocation.penalty > 0:
+        lines.append(LineSpec(penalty_account(loan).id, credit=allocation.penalty, **ids))
+    if allocation.fee > 0:
+        fee = _required(*FEE_INCOME, _l("loan fee income"))
+        lines.append(LineSpec(fee.id, credit=allocation.fee, **ids))
     return lines
 
 
@@ -542,10 +585,13 @@ def member_obligations(member: Member) -> list[Obligation]:
     for loan in db.session.scalars(
         select(Loan).where(Loan.member_id == member.id, Loan.status == ACTIVE).order_by(Loan.loan_no)
     ):
-        rows = instalments_of(loan)
+        rows = instalments_of(loan, max(on, loan.disbursed_on))
         states = states_of(rows)
         quote = settlement_quote(states, on=max(on, loan.disbursed_on), rule=settlement_rule(loan))
         if quote.principal + quote.interest + quote.penalty <= 0:
+            continue
+        if is_sharia(loan.method):
+            out += _financing_at_exit(loan, states, quote)
             continue
         interest = _find(*(MEMBER_INTEREST if loan.is_member_borrower else OTHER_INTEREST))
         penalty = _find(*PENALTY_INCOME) or _find(*PENALTY_FALLBACK)
@@ -582,6 +628,63 @@ def member_obligations(member: Member) -> list[Obligation]:
     return out
 
 
+@dataclass(frozen=True)
+class FinancingObligation(Obligation):
+    """A sharia financing owed at exit; `ledger_lines` are balanced lines the exit entry adds
+    (murabahah: Dr 1212 / Cr 4111 for the margin paid, Dr 1212 / Cr 1211 for the margin waived)."""
+
+    ledger_lines: tuple[LineSpec, ...] = ()
+
+
+def _financing_at_exit(loan: Loan, states: list[InstalmentState], quote: SettlementQuote) -> list[Obligation]:
+    """Murabahah: cost and margin owed are credited to 1211; qardh: principal to 1214; ta'widh to
+    2151 (sharia.md 1 and 2). One loan transaction, recorded by the first part's `settle`."""
+    murabahah = loan.method == Method.MURABAHAH
+    mid = loan.member_id
+    extra: tuple[LineSpec, ...] = ()
+    owed = quote.principal
+    if murabahah:
+        owed += quote.interest
+        waived = sum((s.unpaid_interest for s in states), ZERO) - quote.interest
+        deferred, income = _find(*DEFERRED_MARGIN), _find(*MARGIN_INCOME)
+        if deferred is None or income is None:
+            return [Obligation(kind="loan", label=_l("Financing %(no)s", no=loan.loan_no), amount=owed)]
+        pairs = [LineSpec(deferred.id, debit=quote.interest + waived, member_id=mid, loan_id=loan.id)]
+        if quote.interest > 0:
+            pairs.append(LineSpec(income.id, credit=quote.interest, member_id=mid, loan_id=loan.id))
+        if waived > 0:
+            pairs.append(LineSpec(loan.receivable_account_id, credit=waived, member_id=mid, loan_id=loan.id))
+        extra = tuple(pairs) if quote.interest + waived > 0 else ()
+    social = _find(*SOCIAL_FUND)
+    settler: Any = _exit_settler(loan.id, quote)
+    out: list[Obligation] = []
+    if owed > 0:
+        out.append(
+            FinancingObligation(
+                kind="loan",
+                label=_l("Financing %(no)s", no=loan.loan_no),
+                amount=owed,
+                reference=loan.loan_no,
+                account_id=loan.receivable_account_id,
+                settle=settler,
+                ledger_lines=extra,
+            )
+        )
+        settler = _nothing
+    if quote.penalty > 0:
+        out.append(
+            Obligation(
+                kind="loan_penalty",
+                label=_l("Ta'widh/denda of financing %(no)s (dana kebajikan)", no=loan.loan_no),
+                amount=quote.penalty,
+                reference=loan.loan_no,
+                account_id=social.id if social is not None else None,
+                settle=settler if social is not None else None,
+            )
+        )
+    return out
+
+
 def _nothing(obligation: Obligation, entry: Any) -> None:
     """Interest and penalty at exit are recorded with the loan's principal (one transaction)."""
 
@@ -590,7 +693,8 @@ def _exit_settler(loan_id: Any, quote: SettlementQuote) -> Any:
     def settle(obligation: Obligation, entry: Any) -> None:
         loan = lock_loan(db.session.scalars(select(Loan).where(Loan.id == loan_id)).one())
         refuse_if_not_active(loan)
-        rows = instalments_of(loan)
+        rows = instalments_of(loan, quote.on)
+        penalties.charge(loan, rows, quote.on)
         states = states_of(rows)
         rule = EarlySettlementRule(interest=settlement_rule(loan).interest)
         quote_on = quote.on

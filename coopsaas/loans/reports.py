@@ -23,6 +23,7 @@ from sqlalchemy import case, func, select
 
 from coopsaas.core.money import money_str, to_money
 from coopsaas.extensions import db
+from coopsaas.loans import penalties
 from coopsaas.loans.ageing import PROFILES, late_filter, late_since, tenant_profile
 from coopsaas.loans.collectibility import DEFAULT_PROFILE, DpdProfile, Kolektibilitas, profile_named
 from coopsaas.loans.models import ACTIVE, WRITTEN_OFF, ZERO, Loan, LoanInstalment, LoanProduct, LoanReschedule
@@ -47,20 +48,28 @@ CLASS_NAMES = {
 
 
 class Classifier:
-    """The class of a loan from its DPD, by its product's profile."""
+    """The class of a loan from its DPD, by its product's profile; a rescheduled loan not cured yet
+    keeps at least the class it had when it was rescheduled (reschedule.class_floors), as the
+    ageing job classes it."""
 
     def __init__(self, tenant: Tenant) -> None:
+        from coopsaas.loans.reschedule import class_floors, floored
+
         default = tenant_profile(tenant)
         self.by_product: dict[Any, Any] = {}
         for pid, key in db.session.execute(select(LoanProduct.id, LoanProduct.collectibility_profile)):
             name = key or default
             self.by_product[pid] = profile_named(name if name in PROFILES else DEFAULT_PROFILE)
+        self.floors = class_floors(tenant)
+        self._floored = floored
 
-    def __call__(self, product_id: Any, dpd: int, stored: str | None) -> Kolektibilitas:
+    def __call__(self, product_id: Any, dpd: int, stored: str | None, loan_id: Any = None) -> Kolektibilitas:
         profile = self.by_product.get(product_id) or profile_named(DEFAULT_PROFILE)
         if isinstance(profile, DpdProfile):
-            return profile.class_for_dpd(dpd)
-        return Kolektibilitas(stored) if stored else profile_named(DEFAULT_PROFILE).class_for_dpd(dpd)
+            klass = profile.class_for_dpd(dpd)
+        else:
+            klass = Kolektibilitas(stored) if stored else profile_named(DEFAULT_PROFILE).class_for_dpd(dpd)
+        return self._floored(klass, self.floors.get(loan_id))
 
 
 # ---- arrears list ----------------------------------------------------------------------------------
@@ -131,6 +140,7 @@ def arrears_list(tenant: Tenant, as_of: date) -> list[ArrearsRow]:
         .where(Loan.status == ACTIVE, due.c.oldest.is_not(None))
     ).all()
     classify = Classifier(tenant)
+    accrued = penalties.accrued_by_loan({r[0]: r.terms for r in rows}, as_of)
     out = []
     for r in rows:
         oldest = _as_date(r.oldest)
@@ -150,9 +160,9 @@ def arrears_list(tenant: Tenant, as_of: date) -> list[ArrearsRow]:
                 days_past_due=dpd,
                 principal_due=to_money(r.principal or 0),
                 interest_due=to_money(r.interest or 0),
-                penalty_due=to_money(r.penalty or 0),
+                penalty_due=to_money(r.penalty or 0) + accrued.get(r[0], ZERO),
                 outstanding=to_money(r.outstanding_principal),
-                kolektibilitas=classify(r.product_id, dpd, r.kolektibilitas),
+                kolektibilitas=classify(r.product_id, dpd, r.kolektibilitas, r[0]),
             )
         )
     out.sort(key=lambda a: (-a.days_past_due, a.loan_no))
@@ -271,7 +281,7 @@ def portfolio_report(tenant: Tenant, as_of: date) -> PortfolioReport:
     for r in rows:
         written_off = r.status == WRITTEN_OFF
         days = 0 if written_off or r.oldest is None else (as_of - _as_date(r.oldest)).days
-        klass = classify(r.product_id, days, r.kolektibilitas)
+        klass = classify(r.product_id, days, r.kolektibilitas, r.id)
         outstanding = to_money(r.outstanding_principal)
         positions.append(
             LoanPosition(

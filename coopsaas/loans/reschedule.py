@@ -74,6 +74,17 @@ def schedule_versions(loan: Loan) -> dict[int, list[LoanInstalment]]:
 
 def _terms(method: str | None, rate: object, rate_basis: str | None, term: object, loan: Loan) -> tuple:
     method = (method or loan.method).strip().upper()
+    if loan.method == "MURABAHAH":  # the margin of an akad never changes (sharia.md section 2)
+        message = _l("A murabahah margin cannot be rescheduled; restructure with a new akad.")
+        raise ValidationError(message, fields={"method": [message]})
+    if loan.method == "QARDH":  # a benevolent loan stays one: principal only, over a new term
+        if method != "QARDH":
+            message = _l("A qardh loan is rescheduled as qardh: principal only.")
+            raise ValidationError(message, fields={"method": [message]})
+        if rate not in (None, "") and _percent(rate) != 0:
+            message = _l("A qardh loan carries no interest.")
+            raise ValidationError(message, fields={"rate": [message]})
+        return method, RateBasis.PER_YEAR.value, Decimal(0), _months(term)
     if method not in METHODS:
         message = _l("Choose flat, efektif, anuitas or bullet.")
         raise ValidationError(message, fields={"method": [message]})
@@ -81,14 +92,22 @@ def _terms(method: str | None, rate: object, rate_basis: str | None, term: objec
     if basis not in (RateBasis.PER_YEAR.value, RateBasis.PER_MONTH.value):
         message = _l("Choose a rate per year or per month.")
         raise ValidationError(message, fields={"rate_basis": [message]})
-    raw = loan.rate if rate in (None, "") else str(rate).strip().replace(",", ".")
-    try:
-        percent = Decimal(raw)
-    except InvalidOperation:
-        percent = Decimal(-1)
+    percent = _percent(loan.rate if rate in (None, "") else rate)
     if not percent.is_finite() or percent < 0 or percent > 100:
         message = _l("Enter the rate as a percentage from 0 to 100, for example 1,5.")
         raise ValidationError(message, fields={"rate": [message]})
+    return method, basis, percent, _months(term)
+
+
+def _percent(value: object) -> Decimal:
+    raw = str(value).strip().replace(",", ".")
+    try:
+        return Decimal(raw)
+    except InvalidOperation:
+        return Decimal(-1)
+
+
+def _months(term: object) -> int:
     try:
         months = int(str(term).strip())
     except (TypeError, ValueError):
@@ -96,7 +115,7 @@ def _terms(method: str | None, rate: object, rate_basis: str | None, term: objec
     if not 1 <= months <= 360:
         message = _l("Enter the new number of instalments, from 1 to 360.")
         raise ValidationError(message, fields={"term_months": [message]})
-    return method, basis, percent, months
+    return months
 
 
 def reschedule_loan(
@@ -144,7 +163,7 @@ def reschedule_loan(
             day=last_payment.isoformat(),
         )
         raise ValidationError(message, fields={"effective_on": [message]})
-    rows = instalments_of(loan)
+    rows = instalments_of(loan, on)  # unpaid denda includes the days up to the rescheduling
     open_rows = [r for r in rows if r.unpaid > 0]
     if not open_rows or loan.outstanding_principal <= 0:
         raise Conflict(
@@ -154,7 +173,7 @@ def reschedule_loan(
     arrears = sum(
         (r.interest - r.interest_paid - r.interest_waived for r in open_rows if r.due_on <= on), ZERO
     )
-    penalty = sum((r.penalty - r.penalty_paid for r in open_rows), ZERO)
+    penalty = sum((r.penalty_due for r in open_rows), ZERO)
     base = loan.outstanding_principal + (arrears if capitalise_interest else ZERO)
     first_due = next((r.due_on for r in open_rows if r.due_on > on), None)
     if first_due is None:
@@ -223,6 +242,7 @@ def reschedule_loan(
                 interest_paid=ZERO,
                 interest_waived=ZERO,
                 penalty=penalty if i == 0 else ZERO,
+                penalty_through=on if (i == 0 and penalty > 0) else None,
                 penalty_paid=ZERO,
             )
         )
@@ -297,9 +317,9 @@ def is_cured(loan: Loan, record: LoanReschedule) -> bool:
     return int(on_time or 0) >= CURE_INSTALMENTS
 
 
-def apply_class_floor(tenant: Tenant) -> None:
-    """After the ageing job has classed the book: a rescheduled active loan keeps at least the class
-    it had when it was rescheduled until the new schedule is cured (module docstring)."""
+def class_floors(tenant: Tenant) -> dict[Any, Kolektibilitas]:
+    """Per rescheduled active loan whose new schedule is not cured yet: the class it had when it
+    was rescheduled, below which it may not improve (module docstring)."""
     require_scope(tenant)
     latest = (
         select(LoanReschedule.loan_id, func.max(LoanReschedule.version).label("version"))
@@ -315,9 +335,25 @@ def apply_class_floor(tenant: Tenant) -> None:
         )
         .where(Loan.status == ACTIVE, LoanReschedule.class_before.is_not(None))
     ).all()
-    for loan, record in rows:
-        floor = Kolektibilitas(record.class_before)
+    return {
+        loan.id: Kolektibilitas(record.class_before) for loan, record in rows if not is_cured(loan, record)
+    }
+
+
+def floored(klass: Kolektibilitas, floor: Kolektibilitas | None) -> Kolektibilitas:
+    """The worse of the class by days past due and the rescheduling floor."""
+    return floor if floor is not None and SEVERITY[floor] > SEVERITY[klass] else klass
+
+
+def apply_class_floor(tenant: Tenant) -> None:
+    """After the ageing job has classed the book: a rescheduled active loan keeps at least the class
+    it had when it was rescheduled until the new schedule is cured (module docstring)."""
+    floors = class_floors(tenant)
+    if not floors:
+        return
+    for loan in db.session.scalars(select(Loan).where(Loan.id.in_(list(floors)))):
         current = Kolektibilitas(loan.kolektibilitas or Kolektibilitas.LANCAR.value)
-        if SEVERITY[floor] > SEVERITY[current] and not is_cured(loan, record):
-            loan.kolektibilitas = floor.value
+        klass = floored(current, floors[loan.id])
+        if klass is not current:
+            loan.kolektibilitas = klass.value
     db.session.flush()

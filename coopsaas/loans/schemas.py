@@ -103,6 +103,13 @@ class QuoteSchema(ma.Schema):
     net_disbursed = Money(required=True)
     regular_instalment = Money(required=True)
     total_interest = Money(required=True)
+    margin = Money(
+        required=True,
+        metadata={"description": "Murabahah: the margin fixed at the akad (cost x rate x term); else 0."},
+    )
+    selling_price = Money(
+        required=True, metadata={"description": "Murabahah: cost + margin (harga jual); else the amount."}
+    )
     instalments = ma.fields.List(ma.fields.Nested(InstalmentSchema), required=True)
 
 
@@ -184,7 +191,13 @@ class LoanSchema(ma.Schema):
     channel = ma.fields.String(required=True)
     disbursed_on = ma.fields.Date(required=True)
     maturity_on = ma.fields.Date(required=True)
-    outstanding_principal = Money(required=True)
+    outstanding_principal = Money(
+        required=True, metadata={"description": "For a murabahah the remaining cost (1211 - 1212)."}
+    )
+    is_sharia = ma.fields.Boolean(required=True, metadata={"description": "Murabahah or qardh financing."})
+    margin = Money(
+        required=True, metadata={"description": "Murabahah: the margin fixed at the akad; else 0."}
+    )
     status = ma.fields.String(required=True, metadata={"enum": list(LOAN_STATUSES)})
     voucher_no = ma.fields.String(required=True)
     next_due_on = ma.fields.Date(allow_none=True, required=True)

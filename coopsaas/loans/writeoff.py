@@ -15,6 +15,14 @@ Interest of instalments not yet due is not owed and is not part of the claim. Th
 `written_off`: repayments are refused (409 `loan_written_off`); the ageing job and the sub-ledger
 check skip it (they read active loans only) and the reserve requirement falls with it.
 
+A murabahah is written off at its remaining cost the same way, and its margin still deferred
+leaves the books with the receivable (sharia.md 2):
+
+    Dr 1209 (and 6104)   remaining cost      Dr 1212   unpaid margin
+       Cr 1211 Piutang murabahah             remaining selling price
+
+A qardh credits 1214 for its principal.
+
 Recovery: money received on a written-off loan posts
 
     Dr Kas 1101 / Bank 1102 / 2101 Simpanan sukarela     Cr 4901 Pendapatan lain-lain
@@ -41,10 +49,12 @@ from coopsaas.errors import Conflict, InsufficientFunds, ValidationError
 from coopsaas.extensions import db
 from coopsaas.ledger import EntrySpec, LineSpec, balance_of, post_entry
 from coopsaas.ledger.services import require_scope, today_for
+from coopsaas.loans import penalties
 from coopsaas.loans.ageing import PROVISION_EXPENSE, RESERVE
-from coopsaas.loans.disbursement import _find, instalments_of
+from coopsaas.loans.disbursement import DEFERRED_MARGIN, _find, instalments_of
 from coopsaas.loans.models import (
     ACTIVE,
+    SHARIA_METHODS,
     WO_APPROVED,
     WO_PROPOSED,
     WO_REJECTED,
@@ -57,6 +67,7 @@ from coopsaas.loans.models import (
     LoanWriteOff,
 )
 from coopsaas.loans.repayments import _amount, _key, _required, _savings_source, lock_loan
+from coopsaas.loans.schedule import Method
 from coopsaas.savings import services as savings
 from coopsaas.savings import teller
 from coopsaas.savings.models import CASH, SUKARELA, TRANSFER, SavingsAccount
@@ -118,13 +129,24 @@ def recoveries_of(loan: Loan) -> list[LoanRecovery]:
     )
 
 
-def off_balance_claim(loan: Loan, on: date) -> tuple[Decimal, Decimal, Decimal]:
+def off_balance_claim(loan: Loan, on: date, *, charge: bool = False) -> tuple[Decimal, Decimal, Decimal]:
     """(principal, interest, penalty) written off on `on`: the outstanding principal, and the
-    unpaid interest and penalties of the instalments due on or before `on`."""
-    rows = instalments_of(loan)
+    unpaid interest and penalties of the instalments due on or before `on` (the denda accrued up
+    to `on` included; with `charge` it is also charged onto the rows, penalties.charge)."""
+    rows = instalments_of(loan, on)
     interest = sum((r.interest - r.interest_paid - r.interest_waived for r in rows if r.due_on <= on), ZERO)
-    penalty = sum((r.penalty - r.penalty_paid for r in rows), ZERO)
+    penalty = sum((r.penalty_due for r in rows), ZERO)
+    if charge:
+        penalties.charge(loan, rows, on)
     return loan.outstanding_principal, interest, penalty
+
+
+def _unpaid_margin(loan: Loan, on: date) -> Decimal:
+    """Murabahah: the margin still deferred in 1212 (every instalment's unpaid margin), which the
+    write-off takes off 1211 with no income or expense (sharia.md 2); zero for other methods."""
+    if loan.method != Method.MURABAHAH:
+        return ZERO
+    return sum((r.interest - r.interest_paid - r.interest_waived for r in instalments_of(loan, on)), ZERO)
 
 
 def _refuse_unless_active(loan: Loan) -> None:
@@ -240,7 +262,7 @@ def approve_write_off(
         )
         raise ValidationError(message, fields={"written_off_on": [message]})
     reserve = _required(*RESERVE, _l("the loan loss reserve (PPAP)"))
-    principal, interest, penalty = off_balance_claim(loan, on)
+    principal, interest, penalty = off_balance_claim(loan, on, charge=True)
     available = max(balance_of(reserve, on), ZERO)
     used = min(available, principal)
     shortfall = principal - used
@@ -252,16 +274,25 @@ def approve_write_off(
         expense = _required(*PROVISION_EXPENSE, _l("loan loss provision expense"))
         lines.append(LineSpec(expense.id, debit=shortfall, member_id=mid, loan_id=loan.id))
     entry = None
+    deferred_margin = _unpaid_margin(loan, on)
+    if deferred_margin > 0:
+        margin_account = _required(*DEFERRED_MARGIN, _l("deferred murabahah margin"))
+        lines.append(LineSpec(margin_account.id, debit=deferred_margin, member_id=mid, loan_id=loan.id))
     if principal > 0:
-        lines.append(LineSpec(loan.receivable_account_id, credit=principal, member_id=mid, loan_id=loan.id))
+        lines.append(
+            LineSpec(
+                loan.receivable_account_id, credit=principal + deferred_margin, member_id=mid, loan_id=loan.id
+            )
+        )
         member = loan.member
+        noun = "pembiayaan" if loan.method in SHARIA_METHODS else "pinjaman"
         entry = post_entry(
             tenant=tenant,
             actor=actor,
             spec=EntrySpec(
                 entry_on=on,
                 lines=lines,
-                memo=f"Hapus buku pinjaman {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
+                memo=f"Hapus buku {noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
                 series="JU",
                 source_type=SOURCE_TYPE,
                 source_id=proposal.id,

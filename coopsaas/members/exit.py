@@ -527,6 +527,8 @@ def _settle(tenant: Tenant, actor: Any, exit_: MemberExit, note: str) -> None:
     refund = saved - owed
     for o in obligations:
         lines.append(LineSpec(o.account_id, credit=o.amount, member_id=member.id, memo=_name(o)[:200]))
+        # balanced lines an obligation adds (a murabahah's margin recognised and waived)
+        lines.extend(getattr(o, "ledger_lines", ()))
     if refund > 0:
         counter = savings.channel_account(CASH) if exit_.payout == PAY_CASH else _payable_account()
         lines.append(LineSpec(counter.id, credit=refund, member_id=member.id))

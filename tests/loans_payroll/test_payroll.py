@@ -59,12 +59,17 @@ def wajib_of(member):
 
 def test_list_and_export_show_each_component_per_member_of_the_employer(payroll):
     p = payroll
-    rows = pr.deduction_list(p.coop.tenant, employer="pt maju jaya", month=MONTH)
+    rows = pr.deduction_list(p.coop.tenant, employer="pt maju jaya", month=MONTH, payroll_on=PAYDAY)
     assert [r.member.member_no for r in rows] == sorted([p.budi.member_no, p.siti.member_no])
     budi = next(r for r in rows if r.member.id == p.budi.id)
-    # One instalment of Rp 1.081.667 due 19 December; wajib Rp 50.000 for November and December.
-    assert (budi.loan_due, budi.wajib, budi.shop) == (rp(1081667), rp(100000), rp(150000))
-    assert budi.loan_numbers == p.loan.loan_no and budi.total == rp(1331667)
+    # One instalment of Rp 1.081.667 due 19 December, paid on the 25th: the product charges 0,1 %
+    # a day after 3 days of grace, 3 days x 1.081,667 = 3.245; wajib Rp 50.000 for November and
+    # December.
+    assert (budi.loan_due, budi.wajib, budi.shop) == (rp(1084912), rp(100000), rp(150000))
+    assert budi.loan_numbers == p.loan.loan_no and budi.total == rp(1334912)
+    # Without a payroll date the list counts to the month's last day: 9 days of denda (9.735).
+    by_default = pr.deduction_list(p.coop.tenant, employer="pt maju jaya", month=MONTH)
+    assert next(r for r in by_default if r.member.id == p.budi.id).loan_due == rp(1091402)
     sheet = sheet_of(export(p))
     assert sheet["B3"].value == EMPLOYER and sheet["B4"].value == MONTH and sheet["B5"].value == "2026-12-25"
     header = [sheet.cell(row=pr.HEADER_ROW, column=c).value for c in range(1, 9)]
@@ -72,19 +77,19 @@ def test_list_and_export_show_each_component_per_member_of_the_employer(payroll)
     line = [c.value for c in sheet[pr.FIRST_ROW]] if rows[0].member.id == p.budi.id else None
     if line is None:
         line = [c.value for c in sheet[pr.FIRST_ROW + 1]]
-    assert line == [p.budi.member_no, "Budi Santoso", p.loan.loan_no, 1081667, 100000, 150000, 1331667, None]
+    assert line == [p.budi.member_no, "Budi Santoso", p.loan.loan_no, 1084912, 100000, 150000, 1334912, None]
 
 
 def test_import_posts_every_component_by_bank_on_the_payroll_date(payroll, check_deferred):
     p = payroll
     content = export(p)
-    filled = confirm(content, {p.budi.member_no: 1331667, p.siti.member_no: 100000})
+    filled = confirm(content, {p.budi.member_no: 1334912, p.siti.member_no: 100000})
     before = entries()
     with frozen(at(PAYDAY)):
         result = pr.import_confirmed(p.coop.tenant, actor=p.coop.teller, content=filled)
     check_deferred()
     assert not result.already_imported and result.partial == [] and result.missing == []
-    assert result.batch.confirmed_total == rp(1431667) and result.batch.due_total == rp(1431667)
+    assert result.batch.confirmed_total == rp(1434912) and result.batch.due_total == rp(1434912)
     # Budi: loan repayment + wajib deposit + shop credit payment; Siti: wajib deposit.
     assert entries() - before == 4
     txn = db.session.scalars(
@@ -96,9 +101,10 @@ def test_import_posts_every_component_by_bank_on_the_payroll_date(payroll, check
     assert len(repayment) == 1 and repayment[0].entry_on == PAYDAY
     entry = db.session.get(JournalEntry, (p.coop.tenant.id, repayment[0].journal_entry_id))
     assert lines_of(entry) == [
-        ("1102", rp(1081667), rp(0)),
+        ("1102", rp(1084912), rp(0)),
         ("1201", rp(0), rp(916667)),
         ("4101", rp(0), rp(165000)),
+        ("4104", rp(0), rp(3245)),  # the denda of the three days after the grace
     ]
     assert p.loan.outstanding_principal == rp(10083333)
     assert wajib_of(p.budi).balance == rp(100000) and wajib_of(p.siti).balance == rp(100000)
@@ -109,15 +115,15 @@ def test_import_posts_every_component_by_bank_on_the_payroll_date(payroll, check
 
 def test_same_file_again_posts_nothing_and_another_file_is_refused(payroll):
     p = payroll
-    filled = confirm(export(p), {p.budi.member_no: 1331667, p.siti.member_no: 100000})
+    filled = confirm(export(p), {p.budi.member_no: 1334912, p.siti.member_no: 100000})
     with frozen(at(PAYDAY)):
         pr.import_confirmed(p.coop.tenant, actor=p.coop.teller, content=filled)
         before = entries()
         again = pr.import_confirmed(p.coop.tenant, actor=p.coop.teller, content=filled)
         assert again.already_imported and entries() == before
-        assert [r.confirmed for r in again.rows] == [rp(1331667), rp(100000)] or [
+        assert [r.confirmed for r in again.rows] == [rp(1334912), rp(100000)] or [
             r.confirmed for r in again.rows
-        ] == [rp(100000), rp(1331667)]
+        ] == [rp(100000), rp(1334912)]
         other = confirm(filled, {p.budi.member_no: 1000000})
         with pytest.raises(Conflict) as err:
             pr.import_confirmed(p.coop.tenant, actor=p.coop.teller, content=other)
@@ -131,9 +137,9 @@ def test_partial_payment_pays_the_loan_first_and_is_listed(payroll):
     with frozen(at(PAYDAY)):
         result = pr.import_confirmed(p.coop.tenant, actor=p.coop.teller, content=filled)
     budi = next(r for r in result.rows if r.member_no == p.budi.member_no)
-    assert (budi.loans, budi.wajib, budi.shop, budi.shortfall) == (rp(1081667), rp(18333), rp(0), rp(231667))
+    assert (budi.loans, budi.wajib, budi.shop, budi.shortfall) == (rp(1084912), rp(15088), rp(0), rp(234912))
     assert {r.member_no for r in result.partial} == {p.budi.member_no, p.siti.member_no}
-    assert wajib_of(p.budi).balance == rp(18333) and wajib_of(p.siti).balance == rp(0)
+    assert wajib_of(p.budi).balance == rp(15088) and wajib_of(p.siti).balance == rp(0)
     assert credit.credit_row(p.budi.id).outstanding == rp(150000)
 
 
@@ -162,7 +168,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_row_and_column(payroll):
     texts = " | ".join(t for _, _, t in err.value.problems)
     assert (last, "A") in problems and (last + 1, "A") in problems
     assert "A-999999 is unknown" in texts and "does not work for PT Maju Jaya" in texts
-    assert "more than the Rp 1.331.667 due" in texts and "Rp 100.000 is due now" in texts
+    assert "more than the Rp 1.334.912 due" in texts and "Rp 100.000 is due now" in texts
     assert entries() == before
     assert db.session.scalar(select(func.count()).select_from(PayrollBatch)) == 0
     assert wajib_of(p.budi).balance == Decimal("0.00")

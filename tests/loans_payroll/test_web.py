@@ -88,7 +88,7 @@ def test_page_download_and_upload_posts_once(app, office):
         )
         assert xlsx.status_code == 200
         sheet = load_workbook(io.BytesIO(xlsx.data)).active
-        assert sheet["A8"].value == numbers["budi"] and sheet["G8"].value == 1331667
+        assert sheet["A8"].value == numbers["budi"] and sheet["G8"].value == 1334912
         html = page.get_data(as_text=True)
         token = html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
         content = filled(xlsx.data, 1000000)
@@ -99,7 +99,7 @@ def test_page_download_and_upload_posts_once(app, office):
         )
         text = sent.get_data(as_text=True)
         assert sent.status_code == 200, text[text.find("alert") :][:600]
-        assert "Rp 1.000.000" in text and "Rp 331.667" in text
+        assert "Rp 1.000.000" in text and "Rp 334.912" in text
         again = client.post(
             f"/t/{SLUG}/loans/payroll/import",
             data={"csrf_token": token, "file": (io.BytesIO(content), "gaji.xlsx")},
@@ -152,13 +152,13 @@ def test_api_export_and_import_with_problem_report(app, office):
         assert counts(coop) == (0, 0)
         done = client.post(
             f"{base}/imports",
-            data={"file": (io.BytesIO(filled(xlsx.data, 1331667)), "gaji.xlsx")},
+            data={"file": (io.BytesIO(filled(xlsx.data, 1334912)), "gaji.xlsx")},
             headers={**token, "Idempotency-Key": "gaji-2"},
             content_type="multipart/form-data",
         )
         assert done.status_code == 200, done.json
         body = done.json
-        assert body["confirmed_total"] == "1331667.00" and body["partial"] == []
+        assert body["confirmed_total"] == "1334912.00" and body["partial"] == []
         assert body["rows"][0]["member_no"] == numbers["budi"] and body["rows"][0]["shop"] == "150000.00"
     assert counts(coop) == (1, 1)
 
@@ -185,7 +185,7 @@ def test_cli_export_then_import_and_errors_exit_non_zero(app, office, tmp_path):
             ]
         )
         assert r.exit_code == 0, r.output
-        assert "1 members, total Rp 1.331.667" in r.output
+        assert "1 members, total Rp 1.334.912" in r.output
         empty = runner.invoke(args=["loans", "payroll", "import", "--tenant", SLUG, str(out)])
         assert empty.exit_code != 0 and "confirmed amount is empty" in empty.output
         out.write_bytes(filled(out.read_bytes(), 1200000))

@@ -168,17 +168,38 @@ def test_an_exit_is_refused_while_savings_do_not_cover_the_loan(coop):
     assert "Rp 11.165.000" in str(refused.value)
 
 
-def test_penalties_are_charged_once_per_day_whatever_the_reruns(coop):
+def test_penalties_accrue_by_the_day_and_the_runs_only_report_them(coop):
     loan = make_loan(coop, coop.register().member)
     first_day, next_day = date(2027, 1, 5), date(2027, 1, 6)
     with frozen(at(next_day)):
-        age_loans(tenant=coop.tenant, as_of=first_day)
+        run = age_loans(tenant=coop.tenant, as_of=first_day)
         # #1 due 19 Dec, counted from 22 Dec: 14 days x 1.081,667 = 15.143,338 -> 15.143
-        assert instalments_of(loan)[0].penalty == rp(15143)
-        age_loans(tenant=coop.tenant, as_of=first_day)  # the same date again: nothing
+        assert run.penalties_charged == rp(15143)
+        row = instalments_of(loan, first_day)[0]
+        assert (row.penalty_due, row.penalty, row.penalty_through) == (rp(15143), rp(0), None)  # not written
+        assert age_loans(tenant=coop.tenant, as_of=first_day).id == run.id  # the same date again: nothing
         run = age_loans(tenant=coop.tenant, as_of=next_day)
         assert run.penalties_charged == rp(1082)  # one more day: 1.081,667 -> 1.082
-        assert instalments_of(loan)[0].penalty == rp(15143 + 1082)
+        # 15 days on the same basis: 16.225,005 -> 16.225 (today is 6 January)
+        assert instalments_of(loan)[0].penalty_due == rp(16225)
         older = age_loans(tenant=coop.tenant, as_of=date(2027, 1, 4))  # a late run of an older date
-    assert older.penalties_charged == rp(0) and instalments_of(loan)[0].penalty == rp(16225)
+    assert older.penalties_charged == rp(0)
     assert (loan.days_past_due, loan.kolektibilitas) == (18, "L")  # as of 6 January
+
+
+def test_a_repayment_pays_the_penalty_of_every_day_up_to_it_without_a_nightly_run(coop):
+    loan = make_loan(coop, coop.register().member)
+    paid_on = date(2027, 1, 6)
+    with frozen(at(paid_on)):
+        # No ageing run at all: the denda of 15 days (22 Dec - 6 Jan) is charged by the payment.
+        txn = repayments.repay(tenant=coop.tenant, actor=coop.teller, loan=loan, amount="500000")
+        assert (txn.penalty, txn.interest + txn.principal) == (rp(16225), rp(500000 - 16225))
+        row = instalments_of(loan)[0]
+        assert (row.penalty, row.penalty_paid, row.penalty_through) == (rp(16225), rp(16225), paid_on)
+        assert row.penalty_due == rp(0)
+        unpaid = row.principal + row.interest - row.principal_paid - row.interest_paid
+        assert unpaid == rp(1081667 - 483775)
+    # Four days later the denda runs on what is still overdue: 597.892 x 0,1 % x 4 = 2.391,568.
+    with frozen(at(date(2027, 1, 10))):
+        assert instalments_of(loan)[0].penalty_due == rp(2392)
+        assert repayments.owed_on(loan, date(2027, 1, 10)).overdue == rp(597892 + 2392)

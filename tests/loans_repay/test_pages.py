@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
@@ -134,19 +135,21 @@ def test_collectors_see_who_is_late_with_phone_amount_and_class(app, desk):
         )
     day = date(2027, 1, 5).isoformat()
     page = client.get(f"{BASE}/reports/arrears", query_string={"as_of": day}).get_data(as_text=True)
-    # Budi's first instalment (416.667 + 75.000) fell due on 19 December: 17 days late; Siti paid hers.
-    assert "1 loans late on 05/01/2027, Rp 491.667 due." in page
+    # Budi's first instalment (416.667 + 75.000) fell due on 19 December: 17 days late, with the
+    # denda of the 14 days after the grace (0,1 % x 491.667 x 14 = 6.883); Siti paid hers.
+    assert "1 loans late on 05/01/2027, Rp 498.550 due." in page
     assert "Budi Santoso" in page and "081234567890" in page and "17 days late" in page
     assert "Siti Aminah" not in page
     data = client.get(f"{BASE}/reports/arrears.csv", query_string={"as_of": day}).data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data)))
     assert rows[0][:3] == ["No. pinjaman", "No. anggota", "Nama anggota"]
-    assert rows[1][0] == "PJ-000002" and rows[1][6:11] == ["17", "416667.00", "75000.00", "0.00", "491667.00"]
+    assert rows[1][0] == "PJ-000002"
+    assert rows[1][6:11] == ["17", "416667.00", "75000.00", "6883.00", "498550.00"]
     assert rows[1][-1] == "Lancar"
     sheet = load_workbook(
         io.BytesIO(client.get(f"{BASE}/reports/arrears.xlsx", query_string={"as_of": day}).data)
     ).active
-    assert [c.value for c in sheet[4]][6] == 17 and float([c.value for c in sheet[4]][10]) == 491667.0
+    assert [c.value for c in sheet[4]][6] == 17 and Decimal(str([c.value for c in sheet[4]][10])) == 498550
 
     quality = client.get(f"{BASE}/reports/portfolio", query_string={"as_of": day}).get_data(as_text=True)
     # PAR1 = 5.000.000 / (10.083.333 + 5.000.000) = 33,15 %; PPAP 0,5 % of 15.083.333 = 75.417

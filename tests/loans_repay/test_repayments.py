@@ -68,7 +68,7 @@ def test_a_partial_payment_pays_interest_before_principal(coop):
     assert loan.outstanding_principal == rp(11000000 - 35000)
 
 
-def test_late_instalments_paid_at_once_pay_the_stored_penalty_first(coop, check_deferred):
+def test_late_instalments_paid_at_once_pay_the_penalty_first(coop, check_deferred):
     loan = make_loan(coop, coop.register().member)
     day = date(2027, 2, 25)
     with frozen(at(day)):
@@ -77,7 +77,7 @@ def test_late_instalments_paid_at_once_pay_the_stored_penalty_first(coop, check_
         # #1 due 19 Dec, counted from 22 Dec: 65 days x 1.081,667 = 70.308,355 -> 70.308
         # #2 due 19 Jan, counted from 22 Jan: 34 days x 1.081,667 = 36.776,678 -> 36.777
         # #3 due 19 Feb, counted from 22 Feb: 3 days x 1.081,667 = 3.245,001 -> 3.245
-        assert [r.penalty for r in instalments_of(loan)[:4]] == [rp(70308), rp(36777), rp(3245), rp(0)]
+        assert [r.penalty_due for r in instalments_of(loan)[:4]] == [rp(70308), rp(36777), rp(3245), rp(0)]
         assert loan.days_past_due == 68 and loan.kolektibilitas == "L"
         txn = pay(coop, loan, str(2 * 1081667 + 70308 + 36777))
         check_deferred()

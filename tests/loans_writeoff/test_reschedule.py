@@ -16,7 +16,9 @@ from coopsaas.ledger import balance_of, verify_ledger
 from coopsaas.ledger.models import JournalEntry
 from coopsaas.loans import repayments
 from coopsaas.loans.ageing import age_loans
+from coopsaas.loans.collectibility import Kolektibilitas
 from coopsaas.loans.disbursement import instalments_of
+from coopsaas.loans.reports import portfolio_report
 from coopsaas.loans.reschedule import reschedule_loan, reschedules_of, schedule_versions
 from tests.loans_repay.builders import at, entries, lines_of, make_loan, rp
 
@@ -77,6 +79,10 @@ def test_rescheduling_keeps_the_old_rows_and_carries_arrears_interest_to_the_fir
     with frozen(at(date(2027, 5, 2))):
         age_loans(tenant=coop.tenant, as_of=date(2027, 5, 2))
     assert (loan.days_past_due, loan.kolektibilitas) == (0, "KL")
+    # the reports class it as the job does, by the floor, not by its 0 days past due
+    report = portfolio_report(coop.tenant, date(2027, 5, 2))
+    assert report.counts_by_class[Kolektibilitas.KURANG_LANCAR] == 1
+    assert report.counts_by_class[Kolektibilitas.LANCAR] == 0
     for n, day in enumerate((date(2027, 5, 19), date(2027, 6, 19), date(2027, 7, 19))):
         with frozen(at(day)):
             txn = repayments.repay(
@@ -90,6 +96,29 @@ def test_rescheduling_keeps_the_old_rows_and_carries_arrears_interest_to_the_fir
             age_loans(tenant=coop.tenant, as_of=day)
         assert loan.kolektibilitas == ("L" if n == 2 else "KL")  # better only after three on time
     assert loan.outstanding_principal == OUTSTANDING - rp(376538) - live[2].principal - live[3].principal
+    assert verify_ledger(coop.tenant) == []
+
+
+def test_rescheduling_carries_the_late_penalty_accrued_up_to_its_date(coop):
+    loan = make_loan(coop, coop.register().member)  # FLAT 11.000.000, 12 x 1.081.667, denda 0,1 %/day
+    day = date(2027, 1, 25)  # 19 Dec and 19 Jan unpaid, no ageing run ever
+    with frozen(at(day)):
+        record = reschedule_loan(
+            tenant=coop.tenant,
+            actor=coop.manager,
+            loan=loan,
+            term_months=24,
+            rate="12",
+            method="ANUITAS",
+            reason="Usaha menurun",
+        )
+        first = instalments_of(loan)[0]
+    # 34 days after the grace on #1 (36.776,678 -> 36.777) and 3 days on #2 (3.245): on the first
+    # new instalment, charged through the rescheduling date
+    assert (record.version, first.version, first.penalty, first.penalty_through) == (2, 2, rp(40022), day)
+    with frozen(at(first.due_on)):
+        txn = repayments.repay(tenant=coop.tenant, actor=coop.teller, loan=loan, amount="40022")
+    assert (txn.penalty, txn.interest, txn.principal) == (rp(40022), rp(0), rp(0))
     assert verify_ledger(coop.tenant) == []
 
 
