@@ -46,8 +46,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(repayment_views.bp)
     register_blueprint(app, api.blp)
     register_blueprint(app, api_repay.blp)
-    register_nav(_l("Loans"), "loans.index", permission="loans.view", order=30)
-    register_nav(_l("My loans"), "loans_me.my_loans", permission="self.view", order=3)
+    register_nav(_l("Loans"), "loans.index", permission="loans.view", order=30, sharia_label=_l("Financing"))
+    register_nav(
+        _l("My loans"), "loans_me.my_loans", permission="self.view", order=3, sharia_label=_l("My financing")
+    )
     app.add_template_global(views.my_loans_summary, "my_loans_summary")
     from coopsaas.loans import payroll_api, payroll_cli, payroll_views
 

@@ -38,6 +38,12 @@ class Tenant(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
+    @property
+    def sharia_unit(self) -> bool:
+        """A KSPPS, or a cooperative whose savings-and-loan unit is sharia (USPPS): its pages speak
+        of *pembiayaan* instead of *pinjaman* (domain/sharia.md section 1)."""
+        return self.legal_form == "kspps" or "syariah" in (self.chart_template or "")
+
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
 

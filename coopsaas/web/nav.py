@@ -8,8 +8,10 @@ its entry from its own init_app:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from flask import g
 
 from coopsaas.tenancy.context import has_permission
 
@@ -20,17 +22,29 @@ class NavItem:
     endpoint: str
     permission: str | None
     order: int
+    sharia_label: Any = None  # the label in a cooperative with a sharia unit, when it differs
 
 
 _ITEMS: dict[str, NavItem] = {}
 
 
-def register_nav(label: Any, endpoint: str, *, permission: str | None = None, order: int = 100) -> None:
-    """Add (or replace) the menu entry for `endpoint`, shown to roles holding `permission`."""
-    _ITEMS[endpoint] = NavItem(label=label, endpoint=endpoint, permission=permission, order=order)
+def register_nav(
+    label: Any, endpoint: str, *, permission: str | None = None, order: int = 100, sharia_label: Any = None
+) -> None:
+    """Add (or replace) the menu entry for `endpoint`, shown to roles holding `permission`;
+    `sharia_label` replaces the label in a cooperative with a sharia unit (Tenant.sharia_unit)."""
+    _ITEMS[endpoint] = NavItem(
+        label=label, endpoint=endpoint, permission=permission, order=order, sharia_label=sharia_label
+    )
 
 
 def visible_nav() -> list[NavItem]:
     """The entries the current user's roles in the current tenant allow, in menu order."""
     items = sorted(_ITEMS.values(), key=lambda i: (i.order, i.endpoint))
-    return [i for i in items if i.permission is None or has_permission(i.permission)]
+    tenant = g.get("tenant")
+    sharia = tenant is not None and tenant.sharia_unit
+    return [
+        replace(i, label=i.sharia_label) if sharia and i.sharia_label is not None else i
+        for i in items
+        if i.permission is None or has_permission(i.permission)
+    ]

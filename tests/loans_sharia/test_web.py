@@ -267,3 +267,27 @@ def test_the_api_refuses_bad_financing_input_with_problem_bodies(app, desk):
     assert outside.status_code == 422 and "Rp 500.000" in str(outside.get_json())
     assert rate.status_code == 422 and "rate" in str(rate.get_json())
     assert count(coop, LoanApplication) == 2
+
+
+def test_a_cooperative_with_a_sharia_unit_calls_the_section_pembiayaan(app, desk):
+    coop, _ids, _tokens = desk
+    teller = client_for(app, f"kasir-{SLUG}")
+    member = client_for(app, f"anggota-{SLUG}")
+    with frozen(NOW):
+        before = text_of(teller.get(f"{PAGES}/"))
+    assert "<h1>Pinjaman</h1>" in before and "Produk pinjaman" in before  # a conventional chart
+    set_tenant(db.session, coop.tenant.id)
+    db.session.get(type(coop.tenant), coop.tenant.id).chart_template = "koppontren_syariah"
+    db.session.commit()
+    clear_tenant(db.session)
+    with frozen(NOW):
+        book = text_of(teller.get(f"{PAGES}/"))
+        products_page = text_of(teller.get(f"{PAGES}/products"))
+        mine = text_of(member.get(f"/t/{SLUG}/me/loans/"))
+        home = text_of(member.get(f"/t/{SLUG}/me"))
+    assert "<h1>Pembiayaan</h1>" in book and "Produk pembiayaan" in book
+    menu = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', book)
+    assert (f"{PAGES}/", "Pembiayaan") in menu and not any(label == "Pinjaman" for _href, label in menu)
+    assert "<h1>Produk pembiayaan</h1>" in products_page
+    assert "<h1>Pembiayaan Saya</h1>" in mine and "Pinjaman Saya" not in mine
+    assert "Pembiayaan Saya" in home
