@@ -290,4 +290,5 @@ def test_a_cooperative_with_a_sharia_unit_calls_the_section_pembiayaan(app, desk
     assert (f"{PAGES}/", "Pembiayaan") in menu and not any(label == "Pinjaman" for _href, label in menu)
     assert "<h1>Produk pembiayaan</h1>" in products_page
     assert "<h1>Pembiayaan Saya</h1>" in mine and "Pinjaman Saya" not in mine
+    assert "Sisa pembiayaan (sisa harga pokok) <strong>Rp 7.400.000</strong>" in mine
     assert "Pembiayaan Saya" in home
