@@ -7,7 +7,8 @@ kopontren-al-hikmah gets murabahah and qardh and kopontren-darussalam murabahah.
 entered by the demo teller, approved by the demo manager, paid out into the member's sukarela
 account (cash when there is none), then repaid by bank transfer on each due date. Most loans pay on
 time, some are paid off, and some stop paying at different moments so the book has loans in every
-arrears class (lancar, kurang lancar, diragukan, macet; DPK too under `MIKRO_KETAT`). A few *macet*
+arrears class (lancar, kurang lancar, diragukan, macet; DPK too under `MIKRO_KETAT`); the member
+behind the demo login always has one loan that is paid on time. A few *macet*
 loans of founders predate the year and were never repaid. Finally the daily ageing runs for today,
 so the arrears list, portfolio quality and PPAP (for a murabahah on its remaining cost) reflect the
 book.
@@ -156,6 +157,13 @@ def _plans(rng: random.Random, tenant: Tenant, count: int, today: date) -> list[
         else:
             pay_until = today
         plans.append(_Plan(member, product, _amount(rng, product), term, on, behaviour, pay_until=pay_until))
+    viewer = members[0]  # the member behind the demo login anggota.<slug> sees a loan that runs
+    if not any(p.member.id == viewer.id and p.behaviour == "on_time" for p in plans):
+        product = rng.choice(offered)
+        term = max(product.min_term_months, min(product.max_term_months, 12))
+        on = max(viewer.joined_on, _add_months(today, -2) - timedelta(days=rng.randint(0, 20)))
+        if on < today - timedelta(days=7):
+            plans.append(_Plan(viewer, product, _amount(rng, product), term, on, "on_time", pay_until=today))
     return sorted(plans, key=lambda p: (p.disbursed_on, p.member.member_no))
 
 

@@ -3,8 +3,9 @@ class), computed from the stored instalments for a report date (domain/loans.md 
 
 Days past due are worked out in SQL for the whole book at once, as the ageing job does; the class
 comes from the product's profile (or the tenant's). Loans under the cooperative rule, which needs
-collateral facts, take the class the last ageing run stored. Payments are counted as they stand
-now, so a report dated in the past shows today's payments as already made.
+collateral facts, take the class the last ageing run stored. For a date in the past, the loans
+that something happened to since (a repayment, a write-off, a rescheduling, a closing) are rebuilt
+as they stood then (as_of.py); loans disbursed after the date are left out.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from sqlalchemy import case, func, select
 
 from coopsaas.core.money import money_str, to_money
 from coopsaas.extensions import db
+from coopsaas.ledger.services import today_for
 from coopsaas.loans import penalties
 from coopsaas.loans.ageing import PROFILES, late_filter, late_since, tenant_profile
+from coopsaas.loans.as_of import changed_after, standings
 from coopsaas.loans.collectibility import DEFAULT_PROFILE, DpdProfile, Kolektibilitas, profile_named
 from coopsaas.loans.models import ACTIVE, WRITTEN_OFF, ZERO, Loan, LoanInstalment, LoanProduct, LoanReschedule
 from coopsaas.loans.portfolio import LoanPosition, PortfolioQuality, portfolio_quality
@@ -101,8 +104,14 @@ class ArrearsRow:
         return CLASS_NAMES[self.kolektibilitas]
 
 
+def _changed(tenant: Tenant, as_of: date) -> set[Any]:
+    """For a past date: the loans to rebuild as they stood then (as_of.py); none for today."""
+    return changed_after(as_of) if as_of < today_for(tenant) else set()
+
+
 def arrears_list(tenant: Tenant, as_of: date) -> list[ArrearsRow]:
-    """Every active loan late on `as_of`, longest late first: what is due now and who to call."""
+    """Every active loan late on `as_of`, longest late first: what is due now and who to call. For a
+    past date, the loans that changed since are taken as they stood then (as_of.py)."""
     late_due = case((late_filter(as_of), LoanInstalment.due_on), else_=None)
     due = (
         select(
@@ -137,11 +146,36 @@ def arrears_list(tenant: Tenant, as_of: date) -> list[ArrearsRow]:
         )
         .join(due, due.c.loan_id == Loan.id)
         .join(Member, Member.id == Loan.member_id)
-        .where(Loan.status == ACTIVE, due.c.oldest.is_not(None))
+        .where(Loan.status == ACTIVE, due.c.oldest.is_not(None), Loan.disbursed_on <= as_of)
     ).all()
+    changed = _changed(tenant, as_of)
+    rows = [r for r in rows if r[0] not in changed]
     classify = Classifier(tenant)
     accrued = penalties.accrued_by_loan({r[0]: r.terms for r in rows}, as_of)
     out = []
+    for standing in standings(changed, as_of):
+        if standing.written_off or standing.oldest_late is None:
+            continue
+        loan = standing.loan
+        dpd = (as_of - standing.oldest_late).days
+        out.append(
+            ArrearsRow(
+                loan_id=loan.id,
+                loan_no=loan.loan_no,
+                member_id=loan.member_id,
+                member_no=loan.member.member_no,
+                member_name=loan.member.name,
+                phone=loan.member.phone or "",
+                product_code=(loan.terms or {}).get("product_code", ""),
+                oldest_due_on=standing.oldest_late,
+                days_past_due=dpd,
+                principal_due=standing.principal_due,
+                interest_due=standing.interest_due,
+                penalty_due=standing.penalty_due,
+                outstanding=standing.outstanding,
+                kolektibilitas=classify(loan.product_id, dpd, loan.kolektibilitas, loan.id),
+            )
+        )
     for r in rows:
         oldest = _as_date(r.oldest)
         dpd = (as_of - oldest).days
@@ -270,34 +304,61 @@ def portfolio_report(tenant: Tenant, as_of: date) -> PortfolioReport:
             late.c.oldest,
         )
         .outerjoin(late, late.c.loan_id == Loan.id)
-        .where(Loan.status.in_((ACTIVE, WRITTEN_OFF)))
+        .where(Loan.status.in_((ACTIVE, WRITTEN_OFF)), Loan.disbursed_on <= as_of)
     ).all()
+    changed = _changed(tenant, as_of)
+    figures = [
+        (
+            r.id,
+            r.product_id,
+            r.outstanding_principal,
+            r.collateral_value,
+            r.kolektibilitas,
+            r.status,
+            r.oldest,
+        )
+        for r in rows
+        if r.id not in changed
+    ]
+    for standing in standings(changed, as_of):
+        loan = standing.loan
+        figures.append(
+            (
+                loan.id,
+                loan.product_id,
+                loan.outstanding_principal if standing.written_off else standing.outstanding,
+                loan.collateral_value,
+                loan.kolektibilitas,
+                WRITTEN_OFF if standing.written_off else ACTIVE,
+                standing.oldest_late,
+            )
+        )
     classify = Classifier(tenant)
     products = {p.id: p for p in db.session.scalars(select(LoanProduct))}
     restructured = set(db.session.scalars(select(LoanReschedule.loan_id).distinct()))
     positions = []
     per_product: dict[Any, dict[str, Any]] = {}
     counts = dict.fromkeys(CLASS_ORDER, 0)
-    for r in rows:
-        written_off = r.status == WRITTEN_OFF
-        days = 0 if written_off or r.oldest is None else (as_of - _as_date(r.oldest)).days
-        klass = classify(r.product_id, days, r.kolektibilitas, r.id)
-        outstanding = to_money(r.outstanding_principal)
+    for loan_id, product_id, principal_left, collateral, stored_class, status, oldest in figures:
+        written_off = status == WRITTEN_OFF
+        days = 0 if written_off or oldest is None else (as_of - _as_date(oldest)).days
+        klass = classify(product_id, days, stored_class, loan_id)
+        outstanding = to_money(principal_left)
         positions.append(
             LoanPosition(
-                loan_id=str(r.id),
+                loan_id=str(loan_id),
                 outstanding=outstanding,
                 days_past_due=days,
                 kolektibilitas=klass,
-                collateral_value=to_money(r.collateral_value or 0),
-                is_restructured=r.id in restructured,
+                collateral_value=to_money(collateral or 0),
+                is_restructured=loan_id in restructured,
                 is_written_off=written_off,
             )
         )
         if written_off:
             continue
         counts[klass] += 1
-        line = per_product.setdefault(r.product_id, {"count": 0, "outstanding": ZERO, "by_class": {}})
+        line = per_product.setdefault(product_id, {"count": 0, "outstanding": ZERO, "by_class": {}})
         line["count"] += 1
         line["outstanding"] += outstanding
         line["by_class"][klass] = line["by_class"].get(klass, ZERO) + outstanding

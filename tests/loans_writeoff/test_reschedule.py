@@ -18,7 +18,7 @@ from coopsaas.loans import repayments
 from coopsaas.loans.ageing import age_loans
 from coopsaas.loans.collectibility import Kolektibilitas
 from coopsaas.loans.disbursement import instalments_of
-from coopsaas.loans.reports import portfolio_report
+from coopsaas.loans.reports import arrears_list, portfolio_report
 from coopsaas.loans.reschedule import reschedule_loan, reschedules_of, schedule_versions
 from tests.loans_repay.builders import at, entries, lines_of, make_loan, rp
 
@@ -53,6 +53,9 @@ def test_rescheduling_keeps_the_old_rows_and_carries_arrears_interest_to_the_fir
     posted = entries()
     record = reschedule(coop, loan)
     assert entries() == posted  # nothing capitalised: nothing to post
+    with frozen(at(DAY)):  # the day before, the old schedule was in force and 101 days late
+        before = arrears_list(coop.tenant, date(2027, 4, 30))
+    assert [(a.loan_no, a.days_past_due, a.outstanding) for a in before] == [(loan.loan_no, 101, OUTSTANDING)]
     assert (record.version, record.arrears_interest, record.new_principal, record.class_before) == (
         2,
         ARREARS_INTEREST,
@@ -170,7 +173,7 @@ def test_a_closed_or_written_off_loan_cannot_be_rescheduled(coop):
 
 
 def test_a_restructured_loan_counts_in_every_par_bucket_whatever_its_days_late(coop, late_loan):
-    from coopsaas.loans.reports import portfolio_report
+    from coopsaas.loans.reports import arrears_list, portfolio_report
 
     reschedule(coop, late_loan)
     quality = portfolio_report(coop.tenant, date(2027, 5, 2)).quality
