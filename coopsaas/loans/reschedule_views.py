@@ -62,18 +62,29 @@ def _loan(loan_id: uuid.UUID) -> Loan:
     return row
 
 
+def _form(loan: Loan) -> RescheduleForm:
+    """The form for this loan: a qardh is rescheduled as a qardh (principal only, no rate)."""
+    form = RescheduleForm()
+    if loan.method == "QARDH":
+        form.method.choices = [SelectChoice("QARDH", _l("Qardh (principal only)"))]
+    return form
+
+
 def _page(loan: Loan, form: RescheduleForm | None = None, status: int = 200) -> Any:
     if form is None:
-        form = RescheduleForm()
-        form.rate.data = loan.rate.replace(".", ",")
+        form = _form(loan)
+        form.rate.data = (loan.rate or "0").replace(".", ",")
         form.rate_basis.data = loan.rate_basis
-        form.method.data = loan.method if loan.method in reschedule.METHODS else "ANUITAS"
+        form.method.data = loan.method if loan.method in (*reschedule.METHODS, "QARDH") else "ANUITAS"
     context = {
         "loan": loan,
         "form": form,
         "versions": reschedule.schedule_versions(loan),
         "records": {r.version: r for r in reschedule.reschedules_of(loan)},
-        "can_reschedule": has_permission("loans.approve") and loan.status == ACTIVE,
+        "can_reschedule": has_permission("loans.approve")
+        and loan.status == ACTIVE
+        and loan.method != "MURABAHAH",
+        "fixed_margin": loan.method == "MURABAHAH",
     }
     return render_template("loans/reschedule.html", **context), status
 
@@ -88,7 +99,7 @@ def reschedule_page(loan_id: uuid.UUID) -> Any:
 @require_permission("loans.approve")
 def reschedule_post(loan_id: uuid.UUID) -> Any:
     loan = _loan(loan_id)
-    form = RescheduleForm()
+    form = _form(loan)
     if not form.validate_on_submit():
         return _page(loan, form, 422)
     try:

@@ -8,6 +8,7 @@ import html as htmllib
 import io
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -153,6 +154,8 @@ def test_the_repayment_page_receipt_and_statement_name_the_margin_and_tawidh(app
         "Margin Rp 92.500",
         "Ta'widh/denda (dana kebajikan) Rp 7.801",
         "Laporan mutasi pembiayaan (PDF)",
+        "Pembiayaan dan jadwal angsuran",
+        "Lunasi pembiayaan lebih awal (pelunasan)",
     ):
         assert part in page, part
     for part in (
@@ -292,3 +295,49 @@ def test_a_cooperative_with_a_sharia_unit_calls_the_section_pembiayaan(app, desk
     assert "<h1>Pembiayaan Saya</h1>" in mine and "Pinjaman Saya" not in mine
     assert "Sisa pembiayaan (sisa harga pokok) <strong>Rp 7.400.000</strong>" in mine
     assert "Pembiayaan Saya" in home
+
+
+def test_the_rescheduling_page_refuses_a_murabahah_and_reschedules_a_qardh(app, desk):
+    coop, ids, _tokens = desk
+    set_tenant(db.session, coop.tenant.id)
+    try:
+        member = db.session.scalars(select(Loan).where(Loan.loan_no == "PJ-000001")).one().member
+        with frozen(NOW):
+            qardh = finance(coop, member, amount="1200000", term=6, code="QRD")
+        db.session.commit()
+        qardh_id, qardh_no = str(qardh.id), qardh.loan_no
+    finally:
+        clear_tenant(db.session)
+    manager = client_for(app, f"ketua-{SLUG}")
+    with frozen(NOW):
+        loan_page = text_of(manager.get(f"{PAGES}/{ids['murabahah']}"))
+        refused = text_of(manager.get(f"{PAGES}/{ids['murabahah']}/reschedule"))
+        form = manager.get(f"{PAGES}/{qardh_id}/reschedule").get_data(as_text=True)
+    assert "Restrukturisasi</a>" not in loan_page
+    assert "Margin murabahah tidak dapat dijadwal ulang" in refused and 'name="term_months"' not in refused
+    assert '<option selected value="QARDH">' in form or 'value="QARDH" selected' in form
+    fields = dict(re.findall(r'name="(csrf_token|submit_key)" type="hidden" value="([^"]+)"', form))
+    with frozen(NOW):
+        sent = manager.post(
+            f"{PAGES}/{qardh_id}/reschedule",
+            data={
+                **fields,
+                "term_months": "8",
+                "rate": "0",
+                "rate_basis": "rate_pa",
+                "method": "QARDH",
+                "reason": "Orang tua sakit",
+            },
+        )
+    assert sent.status_code == 302, text_of(sent)[:2000]
+    set_tenant(db.session, coop.tenant.id)
+    try:
+        loan = db.session.scalars(select(Loan).where(Loan.loan_no == qardh_no)).one()
+        assert (loan.method, loan.term_months, loan.outstanding_principal) == (
+            "QARDH",
+            8,
+            Decimal("1200000.00"),
+        )
+    finally:
+        db.session.rollback()
+        clear_tenant(db.session)
