@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +45,7 @@ from coopsaas.loans.models import (
 )
 
 CHUNK = 1000
+EARLIEST = datetime.min  # noqa: DTZ901 - naive on purpose: _stamp compares naive UTC times
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,14 @@ def _chunk(ids: list[Any], as_of: date) -> list[Standing]:
     return out
 
 
+def _stamp(moment: datetime | None) -> datetime:
+    """A creation time comparable whether it came back from the database naive (SQLite, UTC) or was
+    set in this session (aware UTC)."""
+    if moment is None:
+        return EARLIEST
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
 def _standing(
     loan: Loan,
     rows: list[LoanInstalment],
@@ -151,7 +160,7 @@ def _standing(
     def version_paid(txn: LoanTransaction) -> int:
         version = in_force
         for record in later:
-            if (record.effective_on, record.created_at) <= (txn.entry_on, txn.created_at):
+            if (record.effective_on, _stamp(record.created_at)) <= (txn.entry_on, _stamp(txn.created_at)):
                 version = record.version
         return version
 
@@ -166,10 +175,12 @@ def _standing(
             undone[int(line["no"])]["waived"] += to_money(line["amount"])
     outstanding = loan.principal
     events: list[tuple[date, Any, Decimal]] = [
-        (t.entry_on, t.created_at, t.outstanding_after) for t in txns if t.entry_on <= as_of
+        (t.entry_on, _stamp(t.created_at), t.outstanding_after) for t in txns if t.entry_on <= as_of
     ]
     events += [
-        (r.effective_on, r.created_at, r.new_principal) for r in reschedules if r.effective_on <= as_of
+        (r.effective_on, _stamp(r.created_at), r.new_principal)
+        for r in reschedules
+        if r.effective_on <= as_of
     ]
     if events:
         outstanding = max(events, key=lambda e: (e[0], e[1]))[2]
