@@ -138,7 +138,7 @@ def _chunk(ids: list[Any], as_of: date) -> list[Standing]:
 
 def _stamp(moment: datetime | None) -> datetime:
     """A creation time comparable whether it came back from the database naive (SQLite, UTC) or was
-    set in this session (aware UTC)."""
+    set by the current database session (aware UTC)."""
     if moment is None:
         return EARLIEST
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
