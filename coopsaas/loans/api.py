@@ -126,7 +126,7 @@ def loan_out(loan: Loan, *, detail: bool = False) -> dict[str, Any]:
         "disbursed_on": loan.disbursed_on,
         "maturity_on": loan.maturity_on,
         "outstanding_principal": loan.outstanding_principal,
-        "is_sharia": apps.is_sharia(loan.method),
+        "is_sharia": loan.is_sharia,
         "margin": loan.total_interest if loan.method == "MURABAHAH" else ZERO,
         "status": loan.status,
         "voucher_no": voucher or "",

@@ -18,12 +18,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
 
-from coopsaas.api.blueprint import tenant_blueprint
+from coopsaas.api.blueprint import get_or_not_found, tenant_blueprint
 from coopsaas.api.fields import Money
 from coopsaas.api.idempotency import HEADER, idempotent
-from coopsaas.core.db import get_scoped
 from coopsaas.core.i18n import _l
-from coopsaas.errors import NotFound
 from coopsaas.extensions import db
 from coopsaas.ledger.models import JournalEntry
 from coopsaas.ledger.services import today_for
@@ -139,10 +137,7 @@ class PortfolioSchema(ma.Schema):
 
 
 def _loan(ident: Any) -> Loan:
-    row = get_scoped(db.session, Loan, ident)
-    if row is None:
-        raise NotFound(_l("Loan not found."))
-    return row
+    return get_or_not_found(Loan, ident, _l("Loan not found."))
 
 
 def _key() -> str | None:
@@ -195,9 +190,9 @@ class Repayments(MethodView):
         loan = _loan(loan_id)
         account = None
         if data["savings_account_id"] is not None:
-            account = get_scoped(db.session, SavingsAccount, data["savings_account_id"])
-            if account is None:
-                raise NotFound(_l("Savings account not found."))
+            account = get_or_not_found(
+                SavingsAccount, data["savings_account_id"], _l("Savings account not found.")
+            )
         txn = repayments.repay(
             tenant=g.tenant,
             actor=current_user,

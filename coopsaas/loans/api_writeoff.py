@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy import select
 
-from coopsaas.api.blueprint import tenant_blueprint
+from coopsaas.api.blueprint import get_or_not_found, tenant_blueprint
 from coopsaas.api.fields import Money
 from coopsaas.api.idempotency import HEADER, idempotent
 from coopsaas.core.db import get_scoped
@@ -86,10 +86,7 @@ class RecoveryOutSchema(ma.Schema):
 
 
 def _loan(ident: Any) -> Loan:
-    row = get_scoped(db.session, Loan, ident)
-    if row is None:
-        raise NotFound(_l("Loan not found."))
-    return row
+    return get_or_not_found(Loan, ident, _l("Loan not found."))
 
 
 def _proposal(loan: Loan, ident: Any) -> LoanWriteOff:
@@ -198,9 +195,9 @@ class Recoveries(MethodView):
         loan = _loan(loan_id)
         account = None
         if data["savings_account_id"] is not None:
-            account = get_scoped(db.session, SavingsAccount, data["savings_account_id"])
-            if account is None:
-                raise NotFound(_l("Savings account not found."))
+            account = get_or_not_found(
+                SavingsAccount, data["savings_account_id"], _l("Savings account not found.")
+            )
         row = writeoff.record_recovery(
             tenant=g.tenant,
             actor=current_user,

@@ -287,6 +287,16 @@ class Loan(TenantScoped, db.Model):
         viewonly=True,
     )
 
+    @property
+    def is_sharia(self) -> bool:
+        """A sharia financing (murabahah, qardh): margin or principal only, ta'widh to 2151."""
+        return self.method in SHARIA_METHODS
+
+    @property
+    def noun(self) -> str:
+        """Its name in journal memos and documents: *pembiayaan* for sharia financing, else *pinjaman*."""
+        return "pembiayaan" if self.is_sharia else "pinjaman"
+
     def __repr__(self) -> str:
         return f"<Loan {self.loan_no} {self.outstanding_principal}>"
 

@@ -54,7 +54,8 @@ def rule_of_terms(terms: dict[str, Any] | None) -> PenaltyRule:
         return NO_PENALTY
 
 
-def _state(row: LoanInstalment) -> InstalmentState:
+def state_of(row: LoanInstalment) -> InstalmentState:
+    """The stored row as allocation.py sees it (the denda charged so far, without the accrued part)."""
     return InstalmentState(
         no=row.no,
         due_on=row.due_on,
@@ -75,7 +76,7 @@ def pending(rule: PenaltyRule, row: LoanInstalment, on: date, *, since: date | N
     through = row.penalty_through
     if since is not None and (through is None or since > through):
         through = since
-    return late_penalty(rule, _state(row), as_of=on, charged_through=through)
+    return late_penalty(rule, state_of(row), as_of=on, charged_through=through)
 
 
 def accrue(loan: Loan, rows: Iterable[LoanInstalment], on: date) -> list[LoanInstalment]:

@@ -26,7 +26,7 @@ from coopsaas.loans import repayments, reports
 from coopsaas.loans.collectibility import Kolektibilitas
 from coopsaas.loans.disbursement import instalments_of, next_due
 from coopsaas.loans.forms import REQUIRED, money_or_text
-from coopsaas.loans.models import ACTIVE, SHARIA_METHODS, Loan, LoanAgeing, LoanTransaction
+from coopsaas.loans.models import ACTIVE, Loan, LoanAgeing, LoanTransaction
 from coopsaas.loans.repayment_pdf import receipt_pdf, statement_pdf
 from coopsaas.tenancy.context import has_permission, require_permission
 from coopsaas.web.helpers import apply_domain_error, tenant_blueprint
@@ -93,7 +93,7 @@ def _vouchers(txns: list[LoanTransaction]) -> dict[Any, str]:
 
 
 def _repay_page(loan: Loan, form: RepayForm, status: int = 200) -> Any:
-    if loan.method in SHARIA_METHODS:
+    if loan.is_sharia:
         form.settle.label.text = _l("Pay the financing off early (pelunasan)")
     today = today_for(g.tenant)
     rows = instalments_of(loan)

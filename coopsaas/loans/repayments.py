@@ -29,7 +29,7 @@ credits; `settle` records the loan transaction, fills the instalments and closes
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -58,7 +58,6 @@ from coopsaas.loans.allocation import (
     settle_early,
     settlement_quote,
 )
-from coopsaas.loans.applications import is_sharia
 from coopsaas.loans.disbursement import (
     DEFERRED_MARGIN,
     FEE_INCOME,
@@ -102,20 +101,7 @@ MEMO_MAX = 300
 def states_of(rows: Iterable[LoanInstalment]) -> list[InstalmentState]:
     """The instalments as allocation.py sees them: denda charged plus the denda accrued and not
     charged yet (penalties.accrue, done by instalments_of), paid, waived."""
-    return [
-        InstalmentState(
-            no=r.no,
-            due_on=r.due_on,
-            principal=r.principal,
-            interest=r.interest,
-            penalty=r.penalty + r.pending_penalty,
-            principal_paid=r.principal_paid,
-            interest_paid=r.interest_paid,
-            penalty_paid=r.penalty_paid,
-            interest_waived=r.interest_waived,
-        )
-        for r in rows
-    ]
+    return [replace(penalties.state_of(r), penalty=r.penalty + r.pending_penalty) for r in rows]
 
 
 def allocation_order(loan: Loan) -> AllocationOrder:
@@ -185,7 +171,7 @@ def interest_account(loan: Loan) -> Account:
 def penalty_account(loan: Loan | None = None) -> Account:
     """4104 Pendapatan denda when the chart has it, else 4901 Pendapatan lain-lain; for a sharia
     financing the ta'widh goes to 2151 Dana kebajikan."""
-    if loan is not None and is_sharia(loan.method):
+    if loan is not None and loan.is_sharia:
         return _required(*SOCIAL_FUND, _l("the social fund (dana kebajikan)"))
     found = _find(*PENALTY_INCOME)
     if found is not None and found.is_active:
@@ -371,14 +357,13 @@ def repay(
             )
         )
     label = "Pelunasan" if allocation.is_early_settlement else "Angsuran"
-    noun = "pembiayaan" if is_sharia(loan.method) else "pinjaman"
     entry = post_entry(
         tenant=tenant,
         actor=actor,
         spec=EntrySpec(
             entry_on=on,
             lines=lines,
-            memo=f"{label} {noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
+            memo=f"{label} {loan.noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
             series="JM" if source is not None else "KM",
             source_type=SOURCE_TYPE,
             source_id=txn_id,
@@ -392,7 +377,7 @@ def repay(
             account=source,
             amount=allocation.amount,
             entry=entry,
-            memo=f"{label} {noun} {loan.loan_no}",
+            memo=f"{label} {loan.noun} {loan.loan_no}",
         )
     if refund_to is not None:
         savings.credit_from_entry(
@@ -401,7 +386,7 @@ def repay(
             account=refund_to,
             amount=allocation.excess,
             entry=entry,
-            memo=f"Kelebihan bayar {noun} {loan.loan_no}",
+            memo=f"Kelebihan bayar {loan.noun} {loan.loan_no}",
         )
     txn = _record(
         loan=loan,
@@ -590,7 +575,7 @@ def member_obligations(member: Member) -> list[Obligation]:
         quote = settlement_quote(states, on=max(on, loan.disbursed_on), rule=settlement_rule(loan))
         if quote.principal + quote.interest + quote.penalty <= 0:
             continue
-        if is_sharia(loan.method):
+        if loan.is_sharia:
             out += _financing_at_exit(loan, states, quote)
             continue
         interest = _find(*(MEMBER_INTEREST if loan.is_member_borrower else OTHER_INTEREST))

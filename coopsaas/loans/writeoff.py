@@ -54,7 +54,6 @@ from coopsaas.loans.ageing import PROVISION_EXPENSE, RESERVE
 from coopsaas.loans.disbursement import DEFERRED_MARGIN, _find, instalments_of
 from coopsaas.loans.models import (
     ACTIVE,
-    SHARIA_METHODS,
     WO_APPROVED,
     WO_PROPOSED,
     WO_REJECTED,
@@ -285,14 +284,13 @@ def approve_write_off(
             )
         )
         member = loan.member
-        noun = "pembiayaan" if loan.method in SHARIA_METHODS else "pinjaman"
         entry = post_entry(
             tenant=tenant,
             actor=actor,
             spec=EntrySpec(
                 entry_on=on,
                 lines=lines,
-                memo=f"Hapus buku {noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
+                memo=f"Hapus buku {loan.noun} {loan.loan_no} a.n. {member.member_no} {member.name}"[:500],
                 series="JU",
                 source_type=SOURCE_TYPE,
                 source_id=proposal.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from coopsaas.loans.models import SHARIA_METHODS, Loan, LoanRecovery
+from coopsaas.loans.models import Loan, LoanRecovery
 from coopsaas.loans.repayment_pdf import CHANNEL_NAMES
 from coopsaas.pdf.base import CoopDocument, angka, tanggal
 
@@ -15,22 +15,21 @@ def _rp(amount: Decimal) -> str:
 
 
 def recovery_receipt_pdf(*, coop_name: str, loan: Loan, recovery: LoanRecovery, voucher_no: str) -> bytes:
-    noun = "pembiayaan" if loan.method in SHARIA_METHODS else "pinjaman"
     pdf = CoopDocument(
         coop_name=coop_name,
-        title=f"KUITANSI PENERIMAAN {noun.upper()} HAPUS BUKU",
+        title=f"KUITANSI PENERIMAAN {loan.noun.upper()} HAPUS BUKU",
         subtitle=f"No. bukti {voucher_no}",
     )
     pdf.add_page()
     pdf.field_rows(
         [
             ("Tanggal", tanggal(recovery.received_on)),
-            (f"Nomor {noun}", loan.loan_no),
+            (f"Nomor {loan.noun}", loan.loan_no),
             ("Anggota", f"{loan.member.member_no} {loan.member.name}"),
             ("Cara bayar", CHANNEL_NAMES.get(recovery.channel, recovery.channel)),
             ("Jumlah diterima", _rp(recovery.amount)),
             ("Sisa tagihan hapus buku", _rp(recovery.claim_after)),
-            ("Keterangan", f"Pemulihan {noun} yang telah dihapusbukukan"),
+            ("Keterangan", f"Pemulihan {loan.noun} yang telah dihapusbukukan"),
         ],
         label_width=50,
     )

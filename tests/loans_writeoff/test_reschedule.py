@@ -173,7 +173,7 @@ def test_a_closed_or_written_off_loan_cannot_be_rescheduled(coop):
 
 
 def test_a_restructured_loan_counts_in_every_par_bucket_whatever_its_days_late(coop, late_loan):
-    from coopsaas.loans.reports import arrears_list, portfolio_report
+    from coopsaas.loans.reports import portfolio_report
 
     reschedule(coop, late_loan)
     quality = portfolio_report(coop.tenant, date(2027, 5, 2)).quality
